@@ -1,0 +1,117 @@
+/**
+ * The engine facade: the one object the layers above talk to.
+ * `createEngine(options)` in `index.ts` returns an {@link Engine}.
+ */
+import type {
+  AccessGrant,
+  Actor,
+  Alert,
+  AlertSink,
+  AlertSubscription,
+  AlertTarget,
+  AttemptOutcome,
+  Deliverer,
+  DeliveryConfig,
+  DnsResolver,
+  DoctorCheck,
+  EventEntry,
+  EventLevel,
+  EventQuery,
+  LogEntry,
+  LogQuery,
+  Page,
+  ProgressFn,
+  QueueCounts,
+  QueueItem,
+  QueueQuery,
+  Role,
+  SettingsPatch,
+  SettingsView,
+  SubmitInput,
+  SubmitResult,
+} from './types.js';
+import type { DailyReport, ReportQuery } from './reports/types.js';
+
+/** Time as the engine sees it; tests pass a fake. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface EngineOptions {
+  /** LevelDB directory (created if missing). */
+  storeDir: string;
+  clock?: Clock;
+  /** DNS for direct delivery and the doctor. Default: system resolver, or `SMTP_OPS_DNS=host:port`. */
+  resolver?: DnsResolver;
+  /** Builds the deliverer from the current settings; default: nodemailer relay or direct MX. */
+  delivererFactory?: (config: DeliveryConfig, resolver: DnsResolver) => Deliverer;
+  /** Start the delivery worker (default true). One-shot CLI commands that only read pass false. */
+  worker?: boolean;
+  /** 32-byte key (hex or base64) for secrets at rest; default `SMTP_OPS_SECRET_KEY` or `<store>/secret.key`. */
+  secretKey?: string;
+  /** Port for direct delivery; default `SMTP_OPS_DIRECT_PORT` or 25. */
+  directPort?: number;
+  /** Worker poll ceiling in ms (the worker sleeps until the next due message, at most this long). */
+  pollMs?: number;
+}
+
+/** The smtp-ops mail engine. Every method validates its input and throws `ValidationError` (code E_VALIDATION) naming the field and rule; nothing is changed then. */
+export interface Engine {
+  // settings
+  getSettings(): Promise<SettingsView>;
+  /** All-or-nothing update; records a `config.changed` event naming the fields (never secret values). */
+  updateSettings(patch: SettingsPatch, actor: Actor): Promise<SettingsView>;
+
+  // mail
+  /** Queue a message; resolves once it is synced to disk. */
+  submit(input: SubmitInput, actor?: Actor): Promise<SubmitResult>;
+  /** Queue a test message to `address` whose body states the settings used. */
+  sendTest(address: string, actor: Actor): Promise<SubmitResult>;
+  /** Resolves with the outcome of the next delivery attempt of `id` (or its last one, if already finished). */
+  waitForAttempt(id: string, timeoutMs?: number): Promise<AttemptOutcome>;
+
+  // queue
+  queueCounts(): Promise<QueueCounts>;
+  queueList(q?: QueueQuery): Promise<Page<QueueItem>>;
+  queueShow(id: string): Promise<QueueItem & { headers: Record<string, string> }>;
+  /** Every deferred (and queued) message becomes due now; the worker wakes. Returns how many. */
+  queueFlush(actor: Actor, onProgress?: ProgressFn): Promise<{ count: number }>;
+  /** Deletes every message; one being sent is not re-queued. Returns how many. */
+  queueDeleteAll(actor: Actor, onProgress?: ProgressFn): Promise<{ count: number }>;
+  queueDelete(id: string, actor: Actor): Promise<void>;
+  queueHold(id: string, actor: Actor): Promise<void>;
+  queueRelease(id: string, actor: Actor): Promise<void>;
+
+  // logs
+  logList(q?: LogQuery): Promise<Page<LogEntry>>;
+  eventList(q?: EventQuery): Promise<Page<EventEntry>>;
+  /** Record a system event (adapters use it for e.g. `access.denied`). */
+  recordEvent(level: EventLevel, code: string, message: string, actor: Actor | 'system', data?: Record<string, unknown>): Promise<EventEntry>;
+
+  // reports
+  report(q: ReportQuery): Promise<DailyReport>;
+
+  // doctor
+  doctor(): Promise<DoctorCheck[]>;
+
+  // alerts
+  alertSubscribe(target: AlertTarget, minLevel: EventLevel, actor: Actor): Promise<AlertSubscription>;
+  alertUnsubscribe(target: AlertTarget, actor: Actor): Promise<boolean>;
+  alertList(): Promise<AlertSubscription[]>;
+  /** Register the sink of a platform; returns an unregister function. */
+  addAlertSink(platform: AlertTarget['platform'], sink: AlertSink): () => void;
+  /** Send an alert to one target or every matching subscription. */
+  alert(alert: Alert): Promise<void>;
+
+  // access
+  accessList(): Promise<AccessGrant[]>;
+  accessGrant(subject: string, role: Role, actor: Actor): Promise<AccessGrant>;
+  accessRevoke(subject: string, actor: Actor): Promise<boolean>;
+
+  /** Wake the worker (after settings change or flush). */
+  kick(): void;
+  /** Stop the worker, wait for in-flight deliveries, close the store. */
+  close(): Promise<void>;
+}
