@@ -32,6 +32,15 @@ import type {
 } from './types.js';
 import type { DailyReport, ReportQuery } from './reports/types.js';
 
+/** A running SMTP submission listener. */
+export interface IntakeServer {
+  /** Where it listens (port resolved when 0 was asked). */
+  host: string;
+  port: number;
+  /** Stop accepting, let open sessions finish (bounded), then close. */
+  close(): Promise<void>;
+}
+
 /** Time as the engine sees it; tests pass a fake. */
 export interface Clock {
   now(): number;
@@ -109,6 +118,10 @@ export interface Engine {
   accessList(): Promise<AccessGrant[]>;
   accessGrant(subject: string, role: Role, actor: Actor): Promise<AccessGrant>;
   accessRevoke(subject: string, actor: Actor): Promise<boolean>;
+
+  // intake
+  /** Start the SMTP submission listener on `listen` (default: the `listen` setting, `SMTP_OPS_LISTEN`, or 127.0.0.1:2525). */
+  startIntake(opts?: { listen?: string }): Promise<IntakeServer>;
 
   /** Wake the worker (after settings change or flush). */
   kick(): void;

@@ -1,6 +1,6 @@
 /** The engine's public surface: the only module the layers above import. */
 export * from './types.js';
 export * from './errors.js';
-export type { Engine, EngineOptions, Clock } from './facade.js';
+export type { Engine, EngineOptions, Clock, IntakeServer } from './facade.js';
 export type { DailyReport, ReportQuery } from './reports/types.js';
 export { createEngine } from './engine.js';

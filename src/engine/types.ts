@@ -172,7 +172,7 @@ export interface QueueQuery extends PageQuery {
 
 /** A message handed to the engine. Either raw RFC 5322 bytes with an envelope, or parts from which the engine composes one. */
 export type SubmitInput =
-  | { from: string; to: string[]; raw: Buffer | string; source?: QueueItem['source'] }
+  | { from: string; to: string[]; raw: Buffer | string; source?: QueueItem['source']; /** Submitting client address (intake). */ client?: string }
   | { from?: string; to: string[]; subject: string; text: string; headers?: Record<string, string>; source?: QueueItem['source'] };
 
 export interface SubmitResult {

@@ -34,3 +34,16 @@ export type BatchOp =
 export interface ReportAggregator {
   collect(entries: readonly LogEntry[], events: readonly EventEntry[], counters?: Readonly<Record<string, number>>): BatchOp[];
 }
+
+/** What the engine gives the reports module. */
+export interface ReportDeps {
+  /** The engine's LevelDB (utf8 keys and values); reports own the keys under `r!`. */
+  db: import('level').Level<string, string>;
+}
+
+/** The reports module: aggregates as mail is logged, builds a day on demand. */
+export interface Reports extends ReportAggregator {
+  /** Load whatever the aggregator needs before the first `collect` (called once at engine start). */
+  open(): Promise<void>;
+  build(q: ReportQuery, ctx: { timezone: string; now: number }): Promise<DailyReport>;
+}
