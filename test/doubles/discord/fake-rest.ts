@@ -1,0 +1,145 @@
+/**
+ * The REST half of the fake Discord: the routes discord.js 14 calls, answering
+ * in API v10's wire format and recording every request for assertions.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { botUser, message, textChannel, type FakeIdentity } from './wire.js';
+
+/** A file part of a multipart request. */
+export interface RecordedFile {
+  field: string;
+  name: string;
+  type: string;
+  data: Buffer;
+}
+
+/** One request as the fake received it. */
+export interface RecordedRequest {
+  method: string;
+  /** Decoded path without the query, e.g. `/api/v10/webhooks/1/tok/messages/@original`. */
+  path: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+  /** JSON body (or multipart `payload_json`), or null. */
+  body: any;
+  files: RecordedFile[];
+  time: number;
+}
+
+/** Gateway address the REST half hands out from `/gateway/bot`. */
+export type GatewayUrl = () => string;
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function parseBody(req: IncomingMessage, raw: Buffer): Promise<{ body: any; files: RecordedFile[] }> {
+  const type = req.headers['content-type'] ?? '';
+  if (raw.length === 0) return { body: null, files: [] };
+  if (type.startsWith('multipart/form-data')) {
+    // undici's Response parses multipart the way a real server would.
+    const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+    const files: RecordedFile[] = [];
+    let body: any = null;
+    for (const [field, value] of form.entries()) {
+      if (typeof value === 'string') {
+        if (field === 'payload_json') body = JSON.parse(value);
+      } else {
+        files.push({ field, name: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) });
+      }
+    }
+    return { body, files };
+  }
+  return { body: JSON.parse(raw.toString('utf8')), files: [] };
+}
+
+function send(res: ServerResponse, status: number, json?: unknown): void {
+  if (json === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const data = Buffer.from(JSON.stringify(json));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': data.length }).end(data);
+}
+
+/** Routes of the REST half. Keeps its own message id counter per instance. */
+export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, record: (r: RecordedRequest) => void) {
+  let nextMessage = 1_500_000_000_000_000_000n;
+  const newMessageId = () => String(nextMessage++);
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = decodeURIComponent(url.pathname);
+    const raw = await readBody(req);
+    let parsed: { body: any; files: RecordedFile[] };
+    try {
+      parsed = await parseBody(req, raw);
+    } catch {
+      send(res, 400, { code: 50109, message: 'The request body contains invalid JSON.' });
+      return;
+    }
+    const rec: RecordedRequest = { method: req.method ?? 'GET', path, query: url.searchParams, authorization: req.headers.authorization, body: parsed.body, files: parsed.files, time: Date.now() };
+    record(rec);
+
+    const m = (re: RegExp) => re.exec(path);
+    const isBot = req.headers.authorization === `Bot ${id.token}`;
+    const needsBot = !path.startsWith('/api/v10/interactions/') && !path.startsWith('/api/v10/webhooks/');
+    if (needsBot && !isBot) {
+      send(res, 401, { message: '401: Unauthorized', code: 0 });
+      return;
+    }
+
+    if (req.method === 'GET' && path === '/api/v10/gateway/bot') {
+      send(res, 200, { url: gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/v10/users/@me') {
+      send(res, 200, botUser(id));
+      return;
+    }
+    let hit = m(/^\/api\/v10\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/);
+    if (hit && req.method === 'PUT') {
+      const [, app, guildId] = hit;
+      if (app !== id.applicationId || (guildId !== undefined && guildId !== id.guildId)) {
+        send(res, 404, { message: 'Unknown Application', code: 10002 });
+        return;
+      }
+      const list = Array.isArray(parsed.body) ? parsed.body : [];
+      send(res, 200, list.map((c: Record<string, unknown>, i: number) => ({ ...c, id: String(1_600_000_000_000_000_000n + BigInt(i)), application_id: app, guild_id: guildId, version: '1', default_member_permissions: null, type: c.type ?? 1 })));
+      return;
+    }
+    hit = m(/^\/api\/v10\/interactions\/(\d+)\/([^/]+)\/callback$/);
+    if (hit && req.method === 'POST') {
+      if (url.searchParams.get('with_response') === 'true') {
+        const msg = message(id, newMessageId(), id.channelId, parsed.body?.data ?? {});
+        send(res, 200, { interaction: { id: hit[1], type: 2, response_message_id: msg.id, response_message_loading: false, response_message_ephemeral: false }, resource: { type: parsed.body?.type, message: msg } });
+      } else {
+        send(res, 204);
+      }
+      return;
+    }
+    hit = m(/^\/api\/v10\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/);
+    if (hit && (req.method === 'PATCH' || req.method === 'GET')) {
+      send(res, 200, message(id, newMessageId(), id.channelId, parsed.body ?? {}));
+      return;
+    }
+    hit = m(/^\/api\/v10\/webhooks\/(\d+)\/([^/]+)$/);
+    if (hit && req.method === 'POST') {
+      send(res, 200, message(id, newMessageId(), id.channelId, parsed.body ?? {}));
+      return;
+    }
+    hit = m(/^\/api\/v10\/channels\/(\d+)\/messages$/);
+    if (hit && req.method === 'POST') {
+      send(res, 200, message(id, newMessageId(), hit[1], parsed.body ?? {}));
+      return;
+    }
+    hit = m(/^\/api\/v10\/channels\/(\d+)$/);
+    if (hit && req.method === 'GET') {
+      send(res, 200, textChannel(id, hit[1]));
+      return;
+    }
+    send(res, 404, { message: '404: Not Found', code: 0 });
+  };
+}
