@@ -1,0 +1,284 @@
+/**
+ * The `/smtp` grammar as data. Parsing, help, access checks, REPL completion,
+ * Discord command registration and the README's command list all read this
+ * table; nothing else declares a command.
+ */
+import { EVENT_LEVELS, QUEUE_STATES, ROLES } from '../engine/index.js';
+import type { LogStatus, SettingKey } from '../engine/index.js';
+import type { CommandSpec, OptionSpec } from './types.js';
+
+/** Every setting key users may type (kept in the engine's order of the admin guide). */
+export const SETTING_KEYS: readonly SettingKey[] = [
+  'enabled',
+  'use-tls',
+  'hostname',
+  'from-name',
+  'from-address',
+  'relay-host',
+  'relay-port',
+  'sasl',
+  'sasl-username',
+  'sasl-password',
+  'tls-ca',
+  'tls-verify',
+  'timezone',
+  'retry-first',
+  'retry-max',
+  'max-queue-lifetime',
+  'concurrency',
+  'listen',
+  'intake-auth',
+  'intake-username',
+  'intake-password',
+  'intake-tls-cert',
+  'intake-tls-key',
+  'intake-max-size',
+  'intake-max-recipients',
+  'intake-max-connections',
+  'intake-allow-senders',
+];
+
+/** Settings whose values are secrets: never echoed, never typed inline in chat. */
+export const SECRET_KEYS: readonly SettingKey[] = ['sasl-password', 'intake-password'];
+
+/** Mail log statuses, for `log --status`. */
+export const LOG_STATUSES: readonly LogStatus[] = ['received', 'sent', 'deferred', 'bounced', 'deleted', 'expired'];
+
+const page: OptionSpec = { name: 'page', type: 'number', description: 'Page number, 1 = newest', alias: 'p' };
+const cursor: OptionSpec = { name: 'cursor', type: 'string', description: 'Opaque paging cursor (from a previous page)' };
+const yes: OptionSpec = { name: 'yes', type: 'boolean', description: 'Do it without asking', alias: 'y', terminalOnly: true };
+
+/** The grammar. Order is the order of `help`. */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    path: ['status'],
+    aliases: [['dashboard']],
+    summary: 'The SMTP dashboard: settings, queue counts, latest mail log entries and events',
+    args: [],
+    options: [],
+    examples: ['status'],
+    role: 'viewer',
+  },
+  {
+    path: ['config', 'show'],
+    aliases: [['config']],
+    summary: 'Show every setting (secrets masked)',
+    args: [],
+    options: [],
+    examples: ['config', 'config show'],
+    role: 'viewer',
+  },
+  {
+    path: ['config', 'set'],
+    summary: 'Change settings, several at once, all or nothing; a password alone asks for it privately',
+    args: [
+      { name: 'assignments', description: 'key=value pairs, or a password key alone', required: true, variadic: true, complete: 'setting-assignment' },
+    ],
+    options: [],
+    examples: ['config set relay-host=smtp.example.com relay-port=587 use-tls=on', 'config set sasl=on sasl-username=alerts@example.com', 'config set sasl-password'],
+    role: 'admin',
+  },
+  {
+    path: ['test'],
+    summary: 'Send a test message and report the outcome of its first delivery attempt',
+    args: [{ name: 'address', description: 'Recipient address', required: true, complete: 'address' }],
+    options: [{ name: 'wait', type: 'boolean', description: 'Wait for the outcome (exit 0 only if sent)', alias: 'w', terminalOnly: true }],
+    examples: ['test oncall@example.com', 'test oncall@example.com --wait'],
+    role: 'operator',
+  },
+  {
+    path: ['queue', 'list'],
+    aliases: [['queue'], ['queue', 'ls']],
+    summary: 'List the mail queue',
+    args: [],
+    options: [
+      { name: 'state', type: 'string', description: 'Only messages in this state', choices: QUEUE_STATES, alias: 's', complete: 'state' },
+      page,
+      cursor,
+      { name: 'order', type: 'string', description: 'newest (default) or oldest first', choices: ['newest', 'oldest'] },
+    ],
+    examples: ['queue', 'queue list --state deferred', 'queue list --page 2 --order oldest'],
+    role: 'viewer',
+  },
+  {
+    path: ['queue', 'show'],
+    summary: 'Show one queued message (envelope, headers, attempts)',
+    args: [{ name: 'id', description: 'Queue id', required: true, complete: 'queue-id' }],
+    options: [],
+    examples: ['queue show 01JD3K2M4N'],
+    role: 'viewer',
+  },
+  {
+    path: ['queue', 'flush'],
+    summary: 'Retry every queued and deferred message now (nothing is deleted)',
+    args: [],
+    options: [yes],
+    examples: ['queue flush'],
+    role: 'operator',
+    destructive: true,
+  },
+  {
+    path: ['queue', 'delete'],
+    aliases: [['queue', 'rm']],
+    summary: 'Delete one message, or the whole queue with --all (not regenerated)',
+    args: [{ name: 'id', description: 'Queue id (or --all)', required: false, complete: 'queue-id' }],
+    options: [{ name: 'all', type: 'boolean', description: 'Delete every message in the queue' }, yes],
+    examples: ['queue delete 01JD3K2M4N', 'queue delete --all'],
+    role: 'admin',
+    destructive: true,
+  },
+  {
+    path: ['queue', 'hold'],
+    summary: 'Hold a message: it is not attempted until released',
+    args: [{ name: 'id', description: 'Queue id', required: true, complete: 'queue-id' }],
+    options: [],
+    examples: ['queue hold 01JD3K2M4N'],
+    role: 'operator',
+  },
+  {
+    path: ['queue', 'release'],
+    summary: 'Release a held message: it is attempted now',
+    args: [{ name: 'id', description: 'Queue id', required: true, complete: 'queue-id' }],
+    options: [],
+    examples: ['queue release 01JD3K2M4N'],
+    role: 'operator',
+  },
+  {
+    path: ['log'],
+    aliases: [['logs'], ['mail-log']],
+    summary: 'The mail log: messages received, sent, deferred, bounced',
+    args: [],
+    options: [
+      { name: 'to', type: 'string', description: 'Only entries to this address', complete: 'address' },
+      { name: 'from', type: 'string', description: 'Only entries from this address', complete: 'address' },
+      { name: 'status', type: 'string', description: 'Only entries with this status', choices: LOG_STATUSES, complete: 'status' },
+      page,
+      cursor,
+    ],
+    examples: ['log', 'log --status bounced', 'log --to oncall@example.com --page 2'],
+    role: 'viewer',
+  },
+  {
+    path: ['events'],
+    aliases: [['event']],
+    summary: 'System events (configuration changes, failures, access denials)',
+    args: [],
+    options: [
+      { name: 'level', type: 'string', description: 'Only events at this level', choices: EVENT_LEVELS, alias: 'l', complete: 'level' },
+      page,
+      cursor,
+    ],
+    examples: ['events', 'events --level error'],
+    role: 'viewer',
+  },
+  {
+    path: ['report'],
+    summary: "A day's summary: messages, bytes, recipients, senders, warnings and errors",
+    args: [{ name: 'day', description: 'today (default), yesterday or YYYY-MM-DD', required: false, complete: 'day' }],
+    options: [{ name: 'full', type: 'boolean', description: 'Every section in full' }],
+    examples: ['report', 'report yesterday', 'report 2026-11-23 --full'],
+    role: 'viewer',
+  },
+  {
+    path: ['doctor'],
+    summary: 'Run the troubleshooting checks of the admin guide',
+    args: [],
+    options: [],
+    examples: ['doctor'],
+    role: 'viewer',
+  },
+  {
+    path: ['alerts', 'subscribe'],
+    summary: 'Send delivery failures and events at or above a level to this channel',
+    args: [],
+    options: [{ name: 'level', type: 'string', description: 'Least level forwarded (default warning)', choices: EVENT_LEVELS, alias: 'l', complete: 'level' }],
+    examples: ['alerts subscribe', 'alerts subscribe --level error'],
+    role: 'operator',
+  },
+  {
+    path: ['alerts', 'unsubscribe'],
+    summary: 'Stop sending alerts to this channel',
+    args: [],
+    options: [],
+    examples: ['alerts unsubscribe'],
+    role: 'operator',
+  },
+  {
+    path: ['alerts', 'list'],
+    aliases: [['alerts']],
+    summary: 'The channels that receive alerts',
+    args: [],
+    options: [],
+    examples: ['alerts list'],
+    role: 'viewer',
+  },
+  {
+    path: ['access', 'grant'],
+    summary: 'Give a user (or a Discord role) a role',
+    args: [
+      { name: 'subject', description: 'slack:U123, discord:456 or discord-role:789', required: true, complete: 'subject' },
+      { name: 'role', description: 'viewer, operator or admin', required: true, choices: ROLES, complete: 'role' },
+    ],
+    options: [],
+    examples: ['access grant slack:U024BE7LH operator', 'access grant discord-role:1100223344 viewer'],
+    role: 'admin',
+  },
+  {
+    path: ['access', 'revoke'],
+    summary: "Remove a subject's role",
+    args: [{ name: 'subject', description: 'slack:U123, discord:456 or discord-role:789', required: true, complete: 'subject' }],
+    options: [],
+    examples: ['access revoke slack:U024BE7LH'],
+    role: 'admin',
+  },
+  {
+    path: ['access', 'list'],
+    aliases: [['access']],
+    summary: 'Who has which role (grants and bootstrap admins)',
+    args: [],
+    options: [],
+    examples: ['access list'],
+    role: 'admin',
+  },
+  {
+    path: ['help'],
+    aliases: [['?']],
+    summary: 'Commands, or one command in detail',
+    args: [{ name: 'command', description: 'A command, e.g. "queue flush"', required: false, variadic: true }],
+    options: [],
+    examples: ['help', 'help queue delete'],
+    role: 'viewer',
+  },
+];
+
+/** The usage line of a command, e.g. `queue list [--state <queued|…>] [--page N]`. */
+export function usageOf(spec: CommandSpec, opts: { terminal?: boolean } = {}): string {
+  const parts: string[] = [...spec.path];
+  for (const a of spec.args) {
+    const name = a.choices ? a.choices.join('|') : a.name;
+    const body = a.variadic ? `${name}...` : name;
+    parts.push(a.required ? `<${body}>` : `[${body}]`);
+  }
+  for (const o of spec.options) {
+    if (o.terminalOnly && opts.terminal === false) continue;
+    const value = o.type === 'boolean' ? '' : o.choices ? ` <${o.choices.join('|')}>` : o.type === 'number' ? ' N' : ` <${o.name}>`;
+    parts.push(`[--${o.name}${value}]`);
+  }
+  return parts.join(' ');
+}
+
+/** Every word path that names a command (its path and its aliases), with the spec. */
+export function commandPaths(commands: readonly CommandSpec[] = COMMANDS): { words: readonly string[]; spec: CommandSpec }[] {
+  const out: { words: readonly string[]; spec: CommandSpec }[] = [];
+  for (const spec of commands) {
+    out.push({ words: spec.path, spec });
+    for (const a of spec.aliases ?? []) out.push({ words: a, spec });
+  }
+  return out;
+}
+
+/** Find a command by its canonical path or an alias (`['queue']` finds `queue list`). */
+export function findCommand(words: readonly string[], commands: readonly CommandSpec[] = COMMANDS): CommandSpec | undefined {
+  const key = words.join(' ');
+  return commandPaths(commands).find((p) => p.words.join(' ') === key)?.spec;
+}
