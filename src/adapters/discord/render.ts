@@ -1,0 +1,182 @@
+/**
+ * Renders every Reply kind as a Discord message: embeds for text, fields and
+ * tables, buttons whose custom_id is the runner's action token, attachments
+ * for files and chart PNGs. `fitMessage` enforces Discord's limits last.
+ */
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
+import type { Alert } from '../../engine/index.js';
+import type { Action, ChartReply, ConfirmReply, ErrorReply, Reply, TableReply } from '../../commands/reply.js';
+import { LIMITS, clip, fitMessage } from './limits.js';
+import type { DiscordFile, DiscordMessage } from './message.js';
+import { chartBlock, tableBlock } from './text-blocks.js';
+
+/** Embed colours by tone/level (Discord's brand palette). */
+export const COLORS = { info: 0x5865f2, success: 0x57f287, warning: 0xfee75c, error: 0xed4245 } as const;
+
+/** custom_id prefix of the adapter's own "Enter password" button (never a runner token). */
+export const SECRET_BUTTON_PREFIX = 'smtp-ops:secret:';
+/** custom_id prefix of the secret modal. */
+export const SECRET_MODAL_PREFIX = 'smtp-ops:secret-modal:';
+
+/** Optional extras a renderer can use. */
+export interface RenderOptions {
+  /** Draws a chart as PNG; when given, charts get an attachment besides the Unicode bars. */
+  chartPng?: (c: ChartReply) => Buffer | null;
+}
+
+const ERROR_TITLES: Record<ErrorReply['code'], string> = {
+  usage: 'Usage',
+  validation: 'Invalid input',
+  denied: 'Not allowed',
+  'not-found': 'Not found',
+  failed: 'Failed',
+  expired: 'Expired',
+  conflict: 'Conflict',
+  internal: 'Internal error',
+};
+
+const STYLES: Record<Action['style'], ButtonStyle.Primary | ButtonStyle.Danger | ButtonStyle.Secondary> = {
+  primary: ButtonStyle.Primary,
+  danger: ButtonStyle.Danger,
+  default: ButtonStyle.Secondary,
+};
+
+type Row = APIActionRowComponent<APIButtonComponentWithCustomId>;
+
+function button(a: Action): APIButtonComponentWithCustomId {
+  return { type: ComponentType.Button, custom_id: a.id, label: clip(a.label, LIMITS.buttonLabel), style: STYLES[a.style] };
+}
+
+function row(buttons: APIButtonComponentWithCustomId[]): Row[] {
+  return buttons.length ? [{ type: ComponentType.ActionRow, components: buttons }] : [];
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** `discord:123` becomes a mention; other actor keys are shown as they are. */
+function who(requester: string): string {
+  const m = /^discord:(\d+)$/.exec(requester);
+  return m ? `<@${m[1]}>` : `\`${requester}\``;
+}
+
+function progressBar(done: number, total: number): string {
+  const ratio = total > 0 ? Math.min(1, done / total) : 0;
+  const filled = Math.round(ratio * 20);
+  return `\`${'█'.repeat(filled)}${'░'.repeat(20 - filled)}\` ${Math.round(ratio * 100)}% · ${fmt(done)} / ${fmt(total)}`;
+}
+
+function table(t: TableReply): { embed: APIEmbed; rows: Row[] } {
+  const desc = t.rows.length ? tableBlock(t, LIMITS.description) : t.empty;
+  const footer = [t.page?.number !== undefined ? `Page ${t.page.number}` : '', t.footer ?? ''].filter(Boolean).join(' · ');
+  const nav = [t.page?.prev, t.page?.next].filter((a): a is Action => a !== undefined).map(button);
+  return { embed: { title: t.title, description: desc, color: COLORS.info, ...(footer ? { footer: { text: footer } } : {}) }, rows: row(nav) };
+}
+
+function confirm(c: ConfirmReply): { embed: APIEmbed; rows: Row[] } {
+  const expires = Math.floor(c.expiresAt / 1000);
+  return {
+    embed: { title: c.title, description: `${c.text}\n\nOnly ${who(c.requester)} may answer; the buttons expire <t:${expires}:R>.`, color: COLORS.warning },
+    rows: row([button(c.yes), button(c.no)]),
+  };
+}
+
+function error(e: ErrorReply): APIEmbed {
+  const lines = [e.message];
+  if (e.usage) lines.push('', `Usage: \`${e.usage}\``);
+  if (e.suggestion) lines.push('', e.suggestion);
+  return {
+    title: ERROR_TITLES[e.code],
+    description: lines.join('\n'),
+    color: e.code === 'usage' || e.code === 'validation' ? COLORS.warning : COLORS.error,
+    ...(e.issues?.length ? { fields: e.issues.map((i) => ({ name: `${i.field} (${i.rule})`, value: i.message })) } : {}),
+  };
+}
+
+/** Parts of a message before limits are applied. */
+interface Parts {
+  content?: string;
+  embeds: APIEmbed[];
+  rows: Row[];
+  files: DiscordFile[];
+}
+
+function parts(r: Reply, opts: RenderOptions): Parts {
+  const only = (embed: APIEmbed, rows: Row[] = [], files: DiscordFile[] = []): Parts => ({ embeds: [embed], rows, files });
+  switch (r.kind) {
+    case 'message':
+      return only({ ...(r.title ? { title: r.title } : {}), description: r.text, color: COLORS[r.tone] });
+    case 'fields':
+      return only({
+        title: r.title,
+        color: r.ok === false ? COLORS.error : COLORS.info,
+        fields: r.fields.map((f) => ({ name: f.label, value: f.value, inline: f.inline ?? false })),
+        ...(r.footer ? { footer: { text: r.footer } } : {}),
+      });
+    case 'table': {
+      const t = table(r);
+      return only(t.embed, t.rows);
+    }
+    case 'confirm': {
+      const c = confirm(r);
+      return only(c.embed, c.rows);
+    }
+    case 'error':
+      return only(error(r));
+    case 'progress':
+      return only({ title: r.label, description: progressBar(r.done, r.total), color: COLORS.info });
+    case 'secret-prompt':
+      return only(
+        { title: r.title, description: `${r.text}\n\nThe value is typed in a private form and never shown in the channel.`, color: COLORS.info },
+        row([{ type: ComponentType.Button, custom_id: `${SECRET_BUTTON_PREFIX}${r.field}`, label: /password/.test(r.field) ? 'Enter password' : 'Enter secret', style: ButtonStyle.Primary }]),
+      );
+    case 'chart': {
+      const png = opts.chartPng?.(r) ?? null;
+      const name = `${r.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'chart'}.png`;
+      return only(
+        { title: r.title, description: chartBlock(r, LIMITS.description), color: COLORS.info, ...(png ? { image: { url: `attachment://${name}` } } : {}) },
+        [],
+        png ? [{ name, data: png }] : [],
+      );
+    }
+    case 'file':
+      return only(
+        { title: r.title, description: `Attached: \`${r.filename}\` (${fmt(Buffer.byteLength(r.content))} bytes)`, color: COLORS.info },
+        [],
+        [{ name: r.filename, data: Buffer.from(r.content, 'utf8'), description: r.title }],
+      );
+    case 'group': {
+      const sub = r.parts.map((p) => parts(p, opts));
+      return {
+        content: `**${r.title}**`,
+        embeds: sub.flatMap((s) => s.embeds),
+        rows: sub.flatMap((s) => s.rows),
+        files: sub.flatMap((s) => s.files),
+      };
+    }
+  }
+}
+
+/** Render a reply as one Discord message, within Discord's limits. */
+export function renderReply(r: Reply, opts: RenderOptions = {}): DiscordMessage {
+  const p = parts(r, opts);
+  return fitMessage({ content: p.content, embeds: p.embeds, components: p.rows, files: p.files });
+}
+
+/** Render an alert for `channel.send`. */
+export function renderAlert(a: Alert): DiscordMessage {
+  return fitMessage({
+    embeds: [
+      {
+        title: a.title,
+        description: a.text,
+        color: a.level === 'error' ? COLORS.error : a.level === 'warning' ? COLORS.warning : COLORS.info,
+        timestamp: new Date(a.time).toISOString(),
+        footer: { text: `smtp-ops ${a.kind} · ${a.level}` },
+      },
+    ],
+    components: [],
+    files: [],
+  });
+}
