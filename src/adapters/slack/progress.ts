@@ -1,0 +1,58 @@
+/**
+ * Progress updates of one message, throttled. Slack rate-limits message
+ * updates and a `response_url` takes at most 5 posts in 30 minutes, so only
+ * the latest progress is sent, at most once per interval and at most
+ * `maxUpdates` times; the final reply always goes out after the last update.
+ */
+import type { ProgressReply } from '../../commands/reply.js';
+
+export interface ProgressOptions {
+  /** Least ms between two updates. */
+  intervalMs: number;
+  /** Most updates sent through this channel (the final reply not counted). */
+  maxUpdates: number;
+  /** Where errors of an update go (an update that fails is not retried). */
+  onError: (e: unknown) => void;
+}
+
+export class ProgressUpdater {
+  private pending: ProgressReply | null = null;
+  private sent = 0;
+  private lastAt = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly send: (p: ProgressReply) => Promise<void>,
+    private readonly opts: ProgressOptions,
+  ) {}
+
+  /** Record the latest progress; it is sent when the interval allows. */
+  push(p: ProgressReply): void {
+    if (this.closed || this.sent >= this.opts.maxUpdates) return;
+    this.pending = p;
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastAt + this.opts.intervalMs - Date.now());
+    this.timer = setTimeout(() => this.fire(), wait);
+  }
+
+  private fire(): void {
+    this.timer = null;
+    const p = this.pending;
+    this.pending = null;
+    if (!p || this.closed || this.sent >= this.opts.maxUpdates) return;
+    this.sent++;
+    this.lastAt = Date.now();
+    this.chain = this.chain.then(() => this.send(p)).catch(this.opts.onError);
+  }
+
+  /** Stop sending progress and wait for an update in flight, so the final reply lands last. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = null;
+    await this.chain;
+  }
+}
