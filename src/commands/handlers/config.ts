@@ -1,0 +1,109 @@
+/** `config show` and `config set key=value ...` (secrets: prompt privately, never echoed). */
+import type { SettingKey, SettingsPatch, SettingsView } from '../../engine/index.js';
+import type { ErrorReply, FieldsReply, Reply, SecretPromptReply } from '../reply.js';
+import { SECRET_KEYS, SETTING_KEYS } from '../grammar.js';
+import { closest } from '../suggest.js';
+import type { Handler, HandlerEnv } from './context.js';
+
+/** The SettingsView property of a setting key: `relay-port` -> `relayPort`. */
+export function viewKey(key: SettingKey): keyof SettingsView {
+  return key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof SettingsView;
+}
+
+/** The value of a setting as shown to users (secrets arrive masked from the engine). */
+export function shownValue(view: SettingsView, key: SettingKey): string {
+  const v = view[viewKey(key)];
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  if (v === null || v === undefined || v === '') return '(not set)';
+  return String(v);
+}
+
+export function isSecretKey(key: string): key is SettingKey {
+  return (SECRET_KEYS as readonly string[]).includes(key);
+}
+
+function settingsFields(view: SettingsView, keys: readonly SettingKey[]): FieldsReply['fields'] {
+  return keys.map((k) => ({ label: k, value: shownValue(view, k), inline: true }));
+}
+
+export const configShow: Handler = async (_cmd, { engine }) => {
+  const view = await engine.getSettings();
+  const reply: FieldsReply = {
+    kind: 'fields',
+    title: 'SMTP settings',
+    fields: settingsFields(view, SETTING_KEYS),
+    footer: `Delivery: ${view.route}, TLS ${view.tlsMode}. Change with \`config set key=value\`.`,
+    data: { settings: view },
+  };
+  return reply;
+};
+
+function invalid(field: string, rule: string, message: string): ErrorReply {
+  return { kind: 'error', code: 'validation', ok: false, message, issues: [{ field, rule, message }], usage: 'config set <key=value...>' };
+}
+
+/** The prompt for a secret setting. */
+export function secretPrompt(field: SettingKey): SecretPromptReply {
+  return {
+    kind: 'secret-prompt',
+    field,
+    title: `Set ${field}`,
+    text: `Type the ${field} privately; it is stored encrypted and never shown.`,
+    data: { prompt: field },
+  };
+}
+
+export const configSet: Handler = async (cmd, env) => {
+  const words = (cmd.args.assignments as string[] | undefined) ?? [];
+  const patch: SettingsPatch = {};
+  const bareSecrets: SettingKey[] = [];
+  for (const w of words) {
+    const eq = w.indexOf('=');
+    const rawKey = (eq < 0 ? w : w.slice(0, eq)).trim().toLowerCase();
+    if (!(SETTING_KEYS as readonly string[]).includes(rawKey)) {
+      const hit = closest(rawKey, SETTING_KEYS);
+      const r = invalid(rawKey || '(empty)', 'unknown-setting', `"${rawKey.slice(0, 40)}" is not a setting${hit ? `; did you mean ${hit}?` : ''} (see \`config show\`)`);
+      if (hit) r.suggestion = `did you mean \`${hit}\`?`;
+      return r;
+    }
+    const key = rawKey as SettingKey;
+    if (key in patch || bareSecrets.includes(key)) return invalid(key, 'duplicate', `${key} is given more than once`);
+    if (eq < 0) {
+      if (isSecretKey(key)) {
+        bareSecrets.push(key);
+        continue;
+      }
+      return invalid(key, 'required', `${key} needs a value: ${key}=VALUE`);
+    }
+    const value = w.slice(eq + 1);
+    if (isSecretKey(key) && value !== '' && env.ctx.surface === 'chat') {
+      // The value is already in the channel history; we only refuse to store or repeat it.
+      return invalid(key, 'secret-inline', `${key} must not be typed in a channel: nothing was changed. Run \`config set ${key}\` without a value to enter it privately, and change this password if others could read the message.`);
+    }
+    patch[key] = value;
+  }
+  if (bareSecrets.length) {
+    if (bareSecrets.length > 1 || Object.keys(patch).length) return invalid(bareSecrets[0], 'alone', `config set ${bareSecrets[0]} (asking for the value privately) must be used on its own`);
+    return secretPrompt(bareSecrets[0]);
+  }
+  const view = await env.engine.updateSettings(patch, env.ctx.actor);
+  return updated(view, Object.keys(patch) as SettingKey[]);
+};
+
+/** The reply after settings changed: the changed keys with their new (masked) values. */
+export function updated(view: SettingsView, keys: SettingKey[]): Reply {
+  const reply: FieldsReply = {
+    kind: 'fields',
+    title: `Settings updated (${keys.length})`,
+    fields: settingsFields(view, keys),
+    footer: `Delivery: ${view.route}, TLS ${view.tlsMode}.${view.enabled ? '' : ' SMTP is disabled: `config set enabled=on` to send.'}`,
+    data: { changed: keys, settings: view },
+  };
+  return reply;
+}
+
+/** Apply a secret typed privately (Runner.secret). */
+export async function applySecret(field: SettingKey, value: string, env: Pick<HandlerEnv, 'engine' | 'ctx'>): Promise<Reply> {
+  const view = await env.engine.updateSettings({ [field]: value }, env.ctx.actor);
+  return updated(view, [field]);
+}

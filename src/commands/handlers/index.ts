@@ -1,0 +1,34 @@
+/** Which handler runs which command (keyed by the canonical path). */
+import type { Handler } from './context.js';
+import { accessGrant, accessList, accessRevoke } from './access.js';
+import { alertsList, alertsSubscribe, alertsUnsubscribe } from './alerts.js';
+import { configSet, configShow } from './config.js';
+import { doctor } from './doctor.js';
+import { help } from './help.js';
+import { events, log } from './logs.js';
+import { queueDelete, queueFlush, queueHold, queueList, queueRelease, queueShow } from './queue.js';
+import { status } from './status.js';
+import { test } from './test.js';
+
+export const HANDLERS: Readonly<Record<string, Handler>> = {
+  status,
+  'config show': configShow,
+  'config set': configSet,
+  test,
+  'queue list': queueList,
+  'queue show': queueShow,
+  'queue flush': queueFlush,
+  'queue delete': queueDelete,
+  'queue hold': queueHold,
+  'queue release': queueRelease,
+  log,
+  events,
+  doctor,
+  'alerts subscribe': alertsSubscribe,
+  'alerts unsubscribe': alertsUnsubscribe,
+  'alerts list': alertsList,
+  'access grant': accessGrant,
+  'access revoke': accessRevoke,
+  'access list': accessList,
+  help,
+};

@@ -1,0 +1,101 @@
+/** `status`: the dashboard of the admin guide. */
+import type { EventEntry, LogEntry, QueueCounts, SettingsView } from '../../engine/index.js';
+import type { FieldsReply, GroupReply, TableReply } from '../reply.js';
+import type { Handler } from './context.js';
+import { formatCount, formatDuration, formatTime, oneLine } from './format.js';
+
+/** JSON shape of `status --json`. */
+export interface StatusData {
+  settings: SettingsView;
+  enabled: boolean;
+  queue: QueueCounts;
+  log: LogEntry[];
+  events: EventEntry[];
+}
+
+const LATEST = 5;
+
+export const status: Handler = async (_cmd, { engine, now }) => {
+  const [settings, queue, log, events] = await Promise.all([
+    engine.getSettings(),
+    engine.queueCounts(),
+    engine.logList({ limit: LATEST }),
+    engine.eventList({ limit: LATEST }),
+  ]);
+  const data: StatusData = { settings, enabled: settings.enabled, queue, log: log.items, events: events.items };
+  const parts = [settingsSummary(settings), queueSummary(queue, now()), logTable(log.items), eventTable(events.items)];
+  const reply: GroupReply = { kind: 'group', title: `SMTP ${settings.enabled ? 'enabled' : 'DISABLED'}`, parts, data };
+  return reply;
+};
+
+function settingsSummary(s: SettingsView): FieldsReply {
+  return {
+    kind: 'fields',
+    title: 'Settings',
+    fields: [
+      { label: 'Enabled', value: s.enabled ? 'yes' : 'no', inline: true },
+      { label: 'Route', value: s.route, inline: true },
+      { label: 'TLS', value: s.tlsMode + (s.tlsVerify ? '' : ' (certificates NOT verified)'), inline: true },
+      { label: 'Hostname', value: s.hostname || '(not set)', inline: true },
+      { label: 'From', value: s.fromName ? `${s.fromName} <${s.fromAddress}>` : s.fromAddress || '(not set)', inline: true },
+      { label: 'SASL', value: s.sasl ? `on, ${s.saslUsername || '(no user)'}, password ${s.saslPassword}` : 'off', inline: true },
+    ],
+  };
+}
+
+function queueSummary(q: QueueCounts, now: number): FieldsReply {
+  return {
+    kind: 'fields',
+    title: 'Mail queue',
+    fields: [
+      { label: 'Queued', value: formatCount(q.queued), inline: true },
+      { label: 'Sending', value: formatCount(q.sending), inline: true },
+      { label: 'Deferred', value: formatCount(q.deferred), inline: true },
+      { label: 'Held', value: formatCount(q.held), inline: true },
+      { label: 'Total', value: formatCount(q.total), inline: true },
+      { label: 'Oldest', value: q.oldest === null ? '-' : `${formatDuration(now - q.oldest)} old`, inline: true },
+    ],
+  };
+}
+
+/** Mail log rows (shared with `log`). */
+export function logRows(items: readonly LogEntry[]): Record<string, string>[] {
+  return items.map((e) => ({
+    time: formatTime(e.time),
+    status: e.status,
+    id: e.id,
+    from: e.from,
+    to: e.to.join(', '),
+    detail: oneLine(e.response ?? '', 60),
+  }));
+}
+
+export const LOG_COLUMNS: TableReply['columns'] = [
+  { key: 'time', label: 'Time' },
+  { key: 'status', label: 'Status' },
+  { key: 'id', label: 'Id' },
+  { key: 'from', label: 'From' },
+  { key: 'to', label: 'To' },
+  { key: 'detail', label: 'Detail' },
+];
+
+/** Event rows (shared with `events`). */
+export function eventRows(items: readonly EventEntry[]): Record<string, string>[] {
+  return items.map((e) => ({ time: formatTime(e.time), level: e.level, code: e.code, message: oneLine(e.message, 100), actor: e.actor }));
+}
+
+export const EVENT_COLUMNS: TableReply['columns'] = [
+  { key: 'time', label: 'Time' },
+  { key: 'level', label: 'Level' },
+  { key: 'code', label: 'Code' },
+  { key: 'message', label: 'Message' },
+  { key: 'actor', label: 'By' },
+];
+
+function logTable(items: LogEntry[]): TableReply {
+  return { kind: 'table', title: 'Latest mail log', columns: LOG_COLUMNS, rows: logRows(items), empty: 'No mail yet.', footer: 'More: `log`' };
+}
+
+function eventTable(items: EventEntry[]): TableReply {
+  return { kind: 'table', title: 'Latest events', columns: EVENT_COLUMNS, rows: eventRows(items), empty: 'No events yet.', footer: 'More: `events`' };
+}

@@ -1,0 +1,142 @@
+/**
+ * The runner: parse, check access, confirm, execute, and turn every failure
+ * into an ErrorReply. One runner serves every adapter; it never throws.
+ */
+import { actorKey, isSmtpOpsError } from '../engine/index.js';
+import type { Actor, Engine, Role } from '../engine/index.js';
+import { parseAdmins, resolveRole, roleAtLeast } from './access.js';
+import { ActionStore } from './actions.js';
+import { COMMANDS, findCommand, usageOf } from './grammar.js';
+import { applySecret, isSecretKey } from './handlers/config.js';
+import type { HandlerEnv } from './handlers/context.js';
+import { HANDLERS } from './handlers/index.js';
+import { parseLine, redactSecrets } from './parse.js';
+import type { ErrorReply, Reply, RunContext } from './reply.js';
+import type { CommandSpec, Runner } from './types.js';
+
+export interface RunnerOptions {
+  /** Bootstrap admin subjects; default: parsed from `env.SMTP_OPS_ADMINS`. */
+  admins?: readonly string[];
+  /** Environment to read `SMTP_OPS_ADMINS` from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Clock for action token expiry and relative times (tests pass a fake). */
+  now?: () => number;
+}
+
+function errorReply(code: ErrorReply['code'], message: string, extra: Partial<ErrorReply> = {}): ErrorReply {
+  const r: ErrorReply = { kind: 'error', code, ok: false, message: redactSecrets(message), ...extra };
+  r.data = { error: code, message: r.message, ...(r.issues ? { issues: r.issues } : {}), ...(r.usage ? { usage: r.usage } : {}) };
+  return r;
+}
+
+/** An engine error as a reply. Faults keep their message short; stacks never leave. */
+export function mapError(e: unknown, spec?: CommandSpec, hide?: string): ErrorReply {
+  const usage = spec ? usageOf(spec) : undefined;
+  const clean = (s: string) => (hide ? s.split(hide).join('********') : s);
+  if (isSmtpOpsError(e)) {
+    const msg = clean(e.message);
+    switch (e.code) {
+      case 'E_VALIDATION': {
+        const issues = ((e as { issues?: { field: string; rule: string; message: string }[] }).issues ?? []).map((i) => ({ ...i, message: redactSecrets(clean(i.message)) }));
+        return errorReply('validation', msg, { issues, ...(usage ? { usage } : {}) });
+      }
+      case 'E_NOT_FOUND':
+        return errorReply('not-found', msg);
+      case 'E_DENIED':
+        return errorReply('denied', msg);
+      case 'E_CONFLICT':
+        return errorReply('conflict', msg);
+      case 'E_CLOSED':
+        return errorReply('failed', `smtp-ops is shutting down (${msg}); try again in a moment`);
+      default:
+        return errorReply('failed', msg);
+    }
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return errorReply('internal', `internal error${spec ? ` in \`${spec.path.join(' ')}\`` : ''}: ${clean(msg).split('\n')[0].slice(0, 300)}`);
+}
+
+/** Build the runner for an engine. */
+export function createRunner(engine: Engine, options: RunnerOptions = {}): Runner {
+  const now = options.now ?? Date.now;
+  const admins = options.admins ?? parseAdmins((options.env ?? process.env).SMTP_OPS_ADMINS).subjects;
+  const actions = new ActionStore(now);
+  const commands = COMMANDS;
+
+  async function roleOf(actor: Actor): Promise<Role | null> {
+    return resolveRole(actor, admins, await engine.accessList());
+  }
+
+  /** null when allowed; the denial reply otherwise (and the warning event is recorded). */
+  async function checkAccess(spec: CommandSpec, ctx: RunContext): Promise<ErrorReply | null> {
+    let role: Role | null;
+    try {
+      role = ctx.role ?? (await roleOf(ctx.actor));
+    } catch (e) {
+      return mapError(e, spec);
+    }
+    if (roleAtLeast(role, spec.role)) return null;
+    const who = actorKey(ctx.actor);
+    const what = spec.path.join(' ');
+    const message = `\`${what}\` needs the ${spec.role} role; ${who} has ${role ? `the ${role} role` : 'no role'}. An admin can run \`access grant ${who} ${spec.role}\`.`;
+    try {
+      await engine.recordEvent('warning', 'access.denied', `${who}${ctx.actor.name ? ` (${ctx.actor.name})` : ''} was denied \`${what}\` (needs ${spec.role}, has ${role ?? 'none'})`, ctx.actor, {
+        command: what,
+        needed: spec.role,
+        role: role ?? null,
+      });
+    } catch {
+      // Recording is best effort; the denial itself must still be answered.
+    }
+    return errorReply('denied', message, { data: { error: 'denied', command: what, needed: spec.role, role: role ?? null } });
+  }
+
+  async function run(text: string, ctx: RunContext): Promise<Reply> {
+    let spec: CommandSpec | undefined;
+    try {
+      const parsed = parseLine(String(text ?? ''), { terminal: ctx.surface === 'terminal', commands });
+      if (!parsed.ok) return parsed.error;
+      spec = parsed.spec;
+      const denied = await checkAccess(spec, ctx);
+      if (denied) return denied;
+      const handler = HANDLERS[spec.path.join(' ')];
+      if (!handler) return errorReply('internal', `\`${spec.path.join(' ')}\` is not available in this build`);
+      const confirmed = ctx.confirmed === true || parsed.command.options.yes === true;
+      const env: HandlerEnv = { engine, ctx: { ...ctx, confirmed }, actions, now, commands, spec, admins };
+      return await handler(parsed.command, env);
+    } catch (e) {
+      return mapError(e, spec);
+    }
+  }
+
+  async function action(token: string, ctx: RunContext): Promise<Reply> {
+    try {
+      const taken = actions.take(String(token ?? ''), actorKey(ctx.actor));
+      if (!taken.ok) return errorReply(taken.code, taken.message);
+      const { entry } = taken;
+      if (entry.kind === 'cancel') return { kind: 'message', tone: 'info', title: 'Cancelled', text: 'Nothing was changed.', data: { cancelled: true, command: entry.text } };
+      return await run(entry.text, { ...ctx, confirmed: entry.kind === 'confirm' });
+    } catch (e) {
+      return mapError(e);
+    }
+  }
+
+  async function secret(field: string, value: string, ctx: RunContext): Promise<Reply> {
+    const spec = findCommand(['config', 'set'], commands)!;
+    const hide = typeof value === 'string' && value.length ? value : undefined;
+    try {
+      if (!isSecretKey(field)) {
+        const message = `${String(field).slice(0, 40)} is not a secret setting (sasl-password, intake-password)`;
+        return errorReply('validation', message, { issues: [{ field: String(field).slice(0, 40), rule: 'secret-field', message }] });
+      }
+      if (typeof value !== 'string') return errorReply('validation', `${field} must be text`, { issues: [{ field, rule: 'required', message: `${field} must be text` }] });
+      const denied = await checkAccess(spec, ctx);
+      if (denied) return denied;
+      return await applySecret(field, value, { engine, ctx });
+    } catch (e) {
+      return mapError(e, spec, hide);
+    }
+  }
+
+  return { run, action, secret, roleOf, commands };
+}
