@@ -1,0 +1,68 @@
+/**
+ * Relay mode: every message goes to one smarthost through a pooled nodemailer SMTP transport
+ * (bounded connections, EHLO = hostname, SASL PLAIN/LOGIN, TLS per tlsMode).
+ */
+import { createTransport } from 'nodemailer';
+import type { NodemailerError } from 'nodemailer';
+import type { Deliverer, DeliveryConfig, DeliveryRequest, RecipientResult } from '../types.js';
+import { redactor, resultsFromError, resultsFromInfo, type ResultContext } from './classify.js';
+import { socketTimeout, tlsSwitches } from './tls-options.js';
+
+/** Open connections to the relay at most; the queue worker's concurrency bounds what is in flight. */
+export const RELAY_MAX_CONNECTIONS = 5;
+
+export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
+  const port = config.relayPort ?? (config.tlsMode === 'implicit' ? 465 : 587);
+  const sw = tlsSwitches(config);
+  const transport = createTransport({
+    pool: true,
+    maxConnections: RELAY_MAX_CONNECTIONS,
+    host: config.relayHost,
+    port,
+    name: config.hostname,
+    secure: sw.secure,
+    requireTLS: sw.requireTLS,
+    ignoreTLS: sw.ignoreTLS,
+    opportunisticTLS: sw.opportunisticTLS,
+    tls: sw.tls,
+    auth: config.auth ? { user: config.auth.user, pass: config.auth.pass } : undefined,
+    connectionTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    socketTimeout: socketTimeout(config),
+    // A pooled connection the relay closed while idle is only found out on use; let the pool move
+    // the message to a fresh connection a couple of times instead of deferring it for retry-first.
+    maxRequeues: 2,
+    logger: false,
+  });
+  const ctx: ResultContext = {
+    host: `${config.relayHost}:${port}`,
+    tls: config.tlsMode === 'implicit' || config.tlsMode === 'starttls' ? true : config.tlsMode === 'none' ? false : undefined,
+    redact: redactor(config.auth?.pass, config.auth?.user),
+  };
+  let closed = false;
+
+  return {
+    async deliver(req: DeliveryRequest): Promise<RecipientResult[]> {
+      if (req.to.length === 0) return [];
+      if (closed) {
+        return req.to.map((to) => ({ to, status: 'deferred', failure: 'config', response: 'deliverer closed (settings changed); retry', host: ctx.host }));
+      }
+      try {
+        const info = await transport.sendMail({ envelope: { from: req.from, to: req.to }, raw: req.raw });
+        return resultsFromInfo(info, req.to, ctx);
+      } catch (err) {
+        return resultsFromError(toNodemailerError(err), req.to, ctx);
+      }
+    },
+    async close(): Promise<void> {
+      closed = true;
+      transport.close();
+    },
+  };
+}
+
+/** Anything thrown becomes a nodemailer-shaped error so one classifier handles it. */
+export function toNodemailerError(err: unknown): NodemailerError {
+  if (err instanceof Error) return err as NodemailerError;
+  return Object.assign(new Error(String(err)), { code: 'EPROTOCOL' }) as NodemailerError;
+}

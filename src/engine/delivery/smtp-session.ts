@@ -1,0 +1,87 @@
+/**
+ * A promise face over nodemailer's SMTPConnection: one session to one host, used by direct
+ * delivery (one transaction per MX) and by the doctor (EHLO, STARTTLS, AUTH, QUIT; nothing sent).
+ */
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { NodemailerError } from 'nodemailer';
+import type { DeliveryConfig } from '../types.js';
+import { socketTimeout, tlsSwitches } from './tls-options.js';
+import type { TransactionInfo } from './classify.js';
+
+/** An open SMTP session. */
+export interface SmtpSession {
+  /** Whether the session is encrypted (implicit TLS or after STARTTLS). */
+  readonly secure: boolean;
+  /** SASL mechanisms the server offered after EHLO. */
+  readonly authMethods: string[];
+  login(user: string, pass: string): Promise<void>;
+  send(from: string, to: string[], raw: Buffer): Promise<TransactionInfo>;
+  /** QUIT and close; never throws. */
+  quit(): void;
+}
+
+/** Opens a session to `address:port`; `servername` is the name the certificate must carry. Rejects with a nodemailer error. */
+export function openSession(config: DeliveryConfig, address: string, port: number, servername?: string): Promise<SmtpSession> {
+  const sw = tlsSwitches(config, servername);
+  const conn = new SMTPConnection({
+    host: address,
+    port,
+    name: config.hostname,
+    secure: sw.secure,
+    requireTLS: sw.requireTLS,
+    ignoreTLS: sw.ignoreTLS,
+    opportunisticTLS: sw.opportunisticTLS,
+    tls: sw.tls,
+    connectionTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    socketTimeout: socketTimeout(config),
+    allowInternalNetworkInterfaces: true,
+    logger: false,
+  });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    // An error can arrive as an event after connect() already failed; swallow it once settled.
+    conn.on('error', (err: NodemailerError) => {
+      if (!settled) {
+        settled = true;
+        conn.close();
+        reject(err);
+      }
+    });
+    conn.connect((err?: NodemailerError) => {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        conn.close();
+        reject(err);
+        return;
+      }
+      resolve(sessionOf(conn));
+    });
+  });
+}
+
+function sessionOf(conn: SMTPConnection): SmtpSession {
+  const ehlo = (conn as unknown as { _supportedAuth?: string[] })._supportedAuth ?? [];
+  return {
+    get secure() {
+      return conn.secure;
+    },
+    authMethods: [...ehlo],
+    login: (user, pass) =>
+      new Promise((resolve, reject) => {
+        conn.login({ user, pass }, (err) => (err ? reject(err) : resolve()));
+      }),
+    send: (from, to, raw) =>
+      new Promise((resolve, reject) => {
+        conn.send({ from, to }, raw, (err, info) => (err ? reject(err) : resolve(info)));
+      }),
+    quit: () => {
+      try {
+        conn.quit();
+      } catch {
+        conn.close();
+      }
+    },
+  };
+}
