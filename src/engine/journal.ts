@@ -1,0 +1,53 @@
+/**
+ * The one write path for anything that lands in the mail log or the event
+ * log: entries, their indexes, report aggregates and the caller's own ops go
+ * in one batch. Listeners hear about entries after they are on disk.
+ */
+import type { Actor, EventEntry, EventLevel, LogEntry } from './types.js';
+import { actorKey } from './types.js';
+import type { Clock } from './facade.js';
+import type { ReportAggregator } from './reports/types.js';
+import { KeyMaker, type Op, type Store } from './store.js';
+import { logOps } from './logs/maillog.js';
+import { eventOps } from './logs/events.js';
+
+export type JournalListener = (log: readonly LogEntry[], events: readonly EventEntry[]) => void;
+
+export class Journal {
+  private readonly keys = new KeyMaker();
+  private readonly listeners: JournalListener[] = [];
+  private reports: ReportAggregator | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  useReports(r: ReportAggregator): void {
+    this.reports = r;
+  }
+
+  listen(l: JournalListener): void {
+    this.listeners.push(l);
+  }
+
+  entry(e: Omit<LogEntry, 'key' | 'time'>, time = this.clock.now()): LogEntry {
+    return { key: this.keys.next(time), time, ...e };
+  }
+
+  event(level: EventLevel, code: string, message: string, actor: Actor | 'system', data?: Record<string, unknown>): EventEntry {
+    const time = this.clock.now();
+    const who = actor === 'system' ? 'system' : `${actorKey(actor)}${actor.name ? ` (${actor.name})` : ''}`;
+    return { key: this.keys.next(time), time, level, code, message, actor: who, ...(data ? { data } : {}) };
+  }
+
+  /** Write ops plus entries atomically. `sync` when the caller acknowledges durability. */
+  async write(ops: Op[], log: LogEntry[] = [], events: EventEntry[] = [], sync = false, counters?: Record<string, number>): Promise<void> {
+    const all = ops.slice();
+    for (const e of log) for (const op of logOps(e)) all.push(op);
+    for (const e of events) for (const op of eventOps(e)) all.push(op);
+    if (this.reports && (log.length > 0 || events.length > 0 || counters)) for (const op of this.reports.collect(log, events, counters)) all.push(op);
+    await this.store.commit(all, sync);
+    if (log.length > 0 || events.length > 0) for (const l of this.listeners) l(log, events);
+  }
+}

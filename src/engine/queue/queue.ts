@@ -1,0 +1,374 @@
+/**
+ * The durable queue. Every state change is one LevelDB batch that moves the
+ * message between indexes and rewrites the counts, so counts are O(1) and
+ * always agree with the indexes. Messages being sent are owned by the worker
+ * (`inflight`); operator actions check it first.
+ */
+import type { Actor, LogEntry, Page, ProgressFn, QueueCounts, QueueItem, QueueQuery, QueueState, RecipientResult } from '../types.js';
+import { QUEUE_STATES, actorKey } from '../types.js';
+import { ErrorCode, NotFoundError, SmtpOpsError, ValidationError } from '../errors.js';
+import type { Clock } from '../facade.js';
+import { K, dueOf, idOf, prefixRange, type Op, type Store } from '../store.js';
+import type { Journal } from '../journal.js';
+import { pageKeys } from '../logs/pager.js';
+import { backoffSeconds, expired, type RetryPolicy } from './backoff.js';
+
+/** What is stored under `m!<id>`. */
+export interface QueueRecord extends QueueItem {
+  messageId: string;
+  /** Time of the `d!` key while queued/deferred, else null. */
+  due: number | null;
+  client?: string;
+}
+
+type Counts = Record<QueueState, number>;
+
+const CHUNK = 1000;
+const ID_RE = /^[0-9a-z]{13,40}$/;
+
+export function checkId(id: string): void {
+  if (typeof id !== 'string' || !ID_RE.test(id)) throw ValidationError.one('id', 'format', `id must be a queue id as shown by "queue list" (13 or more lowercase letters and digits) (got ${JSON.stringify(String(id).slice(0, 60))})`);
+}
+
+/** A tiny async mutex: operator actions and claims take turns. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+export class Queue {
+  private counts: Counts = { queued: 0, sending: 0, deferred: 0, held: 0 };
+  /** Messages claimed by the worker, by id. `deleted` is set when an operator deletes one mid-send. */
+  readonly inflight = new Map<string, QueueRecord & { deleted?: boolean }>();
+  private readonly mutex = new Mutex();
+  /** While a delete-all runs, the worker claims nothing. */
+  private deleting = false;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly journal: Journal,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Open the queue; messages left in `sending` by a crash go back to `queued` (at-least-once). */
+  static async open(store: Store, journal: Journal, clock: Clock): Promise<Queue> {
+    const q = new Queue(store, journal, clock);
+    const saved = await store.getJson<Counts>(K.counts);
+    if (saved) q.counts = { ...q.counts, ...saved };
+    const stuck = await store.keys(prefixRange('s!sending!'));
+    for (let i = 0; i < stuck.length; i += CHUNK) {
+      const ids = stuck.slice(i, i + CHUNK).map(idOf);
+      const recs = await store.getMany<QueueRecord>(ids.map(K.msg));
+      const ops: Op[] = [];
+      const now = clock.now();
+      recs.forEach((r, j) => {
+        if (!r) {
+          ops.push({ type: 'del', key: K.state('sending', ids[j]) });
+          q.counts.sending = Math.max(0, q.counts.sending - 1);
+          return;
+        }
+        ops.push(...q.move(r, 'queued', now));
+      });
+      ops.push(q.countOp());
+      await store.commit(ops, true);
+    }
+    return q;
+  }
+
+  // ------------------------------------------------------------ reads
+
+  getCounts(oldest: number | null): QueueCounts {
+    const c = this.counts;
+    return { ...c, total: c.queued + c.sending + c.deferred + c.held, oldest };
+  }
+
+  async oldest(): Promise<number | null> {
+    const [k] = await this.store.keys({ ...prefixRange('q!'), limit: 1 });
+    if (!k) return null;
+    const r = await this.store.getJson<QueueRecord>(K.msg(idOf(k)));
+    return r ? r.createdAt : null;
+  }
+
+  async list(q: QueueQuery = {}): Promise<Page<QueueItem>> {
+    if (q.state !== undefined && !QUEUE_STATES.includes(q.state)) {
+      throw ValidationError.one('state', 'choice', `state must be one of ${QUEUE_STATES.join(', ')} (got ${JSON.stringify(q.state)})`);
+    }
+    if (q.order !== undefined && q.order !== 'newest' && q.order !== 'oldest') throw ValidationError.one('order', 'choice', 'order must be newest or oldest');
+    const prefix = q.state ? `s!${q.state}!` : 'q!';
+    const load = async (ids: string[]) => (await this.store.getMany<QueueRecord>(ids.map(K.msg))).map((r) => (r ? this.overlay(r) : undefined));
+    return pageKeys(this.store, prefix, q, load, undefined, q.order ?? 'newest');
+  }
+
+  async get(id: string): Promise<QueueRecord> {
+    checkId(id);
+    const r = this.inflight.get(id) ?? (await this.store.getJson<QueueRecord>(K.msg(id)));
+    if (!r || (r as { deleted?: boolean }).deleted) throw new NotFoundError(`message ${id}`);
+    return this.overlay(r);
+  }
+
+  async body(id: string): Promise<Buffer | undefined> {
+    return this.store.getBinary(K.body(id));
+  }
+
+  /** The earliest due time, or null. */
+  async nextDue(): Promise<number | null> {
+    const [k] = await this.store.keys({ ...prefixRange('d!'), limit: 1 });
+    return k ? dueOf(k) : null;
+  }
+
+  // ------------------------------------------------------------ writes
+
+  /** Ops that put a new message in the queue, due now. */
+  submitOps(rec: QueueRecord, raw: Buffer): Op[] {
+    this.counts.queued++;
+    return [
+      { type: 'put', key: K.body(rec.id), value: raw, valueEncoding: 'view' },
+      { type: 'put', key: K.msg(rec.id), value: JSON.stringify(rec) },
+      { type: 'put', key: K.all(rec.id), value: '' },
+      { type: 'put', key: K.state('queued', rec.id), value: '' },
+      { type: 'put', key: K.due(rec.due ?? rec.createdAt, rec.id), value: '' },
+      this.countOp(),
+    ];
+  }
+
+  /** Claim up to `max` due messages for delivery (they move to `sending`). */
+  claimDue(max: number): Promise<QueueRecord[]> {
+    if (this.deleting || max <= 0) return Promise.resolve([]);
+    return this.mutex.run(async () => {
+      if (this.deleting) return [];
+      const now = this.clock.now();
+      const keys = await this.store.keys({ gt: 'd!', lte: K.due(now, '\xff'), limit: max + this.inflight.size });
+      const ids = keys.map(idOf).filter((id) => !this.inflight.has(id)).slice(0, max);
+      if (ids.length === 0) return [];
+      const recs = await this.store.getMany<QueueRecord>(ids.map(K.msg));
+      const ops: Op[] = [];
+      const claimed: QueueRecord[] = [];
+      recs.forEach((r, i) => {
+        if (!r) {
+          ops.push({ type: 'del', key: keys[i] });
+          return;
+        }
+        if (r.state !== 'queued' && r.state !== 'deferred') return;
+        ops.push(...this.move(r, 'sending', now));
+        this.inflight.set(r.id, r);
+        claimed.push(r);
+      });
+      if (ops.length > 0) {
+        ops.push(this.countOp());
+        await this.store.commit(ops);
+      }
+      return claimed;
+    });
+  }
+
+  /**
+   * Record the outcome of one attempt. Sent and bounced recipients leave the
+   * message; if any are deferred it waits for its next try (or expires).
+   * Returns the log entries written.
+   */
+  async complete(rec: QueueRecord, results: RecipientResult[], policy: RetryPolicy): Promise<LogEntry[]> {
+    const now = this.clock.now();
+    const live = this.inflight.get(rec.id);
+    const deleted = live?.deleted === true;
+    const attempt = rec.attempts + 1;
+    const log: LogEntry[] = [];
+    const byTo = new Map(results.map((r) => [r.to.toLowerCase(), r]));
+    const deferred: string[] = [];
+    const delivered = [...(rec.delivered ?? [])];
+    let lastError: string | null = null;
+    const lifetimeOver = expired(rec.createdAt, now, policy);
+    for (const to of rec.to) {
+      const r = byTo.get(to.toLowerCase()) ?? { to, status: 'deferred' as const, response: 'no result for this recipient (connection lost)', failure: 'protocol' as const };
+      const base = { id: rec.id, messageId: rec.messageId, from: rec.from, to: [to], size: rec.size, host: r.host, code: r.code, failure: r.failure, delay: now - rec.createdAt, attempt, source: rec.source };
+      if (r.status === 'sent') {
+        delivered.push(to);
+        log.push(this.journal.entry({ ...base, status: 'sent', response: r.response }, now));
+      } else if (r.status === 'bounced') {
+        log.push(this.journal.entry({ ...base, status: 'bounced', response: r.response }, now));
+        lastError = r.response;
+      } else if (deleted) {
+        lastError = r.response;
+      } else if (lifetimeOver) {
+        log.push(this.journal.entry({ ...base, status: 'expired', response: `message expired after ${Math.round(policy.maxQueueLifetime / 3600)}h in the queue; last error: ${r.response}` }, now));
+        lastError = r.response;
+      } else {
+        deferred.push(to);
+        log.push(this.journal.entry({ ...base, status: 'deferred', response: r.response }, now));
+        lastError = r.response;
+      }
+    }
+    const ops: Op[] = [];
+    if (deleted) {
+      // Deleted while being sent: its keys are gone already; just log what happened.
+    } else if (deferred.length === 0) {
+      ops.push(...this.removeOps(rec, 'sending'));
+    } else {
+      const next: QueueRecord = { ...rec, to: deferred, delivered, attempts: attempt, lastError };
+      ops.push(...this.move(next, 'deferred', now + backoffSeconds(attempt, policy) * 1000));
+    }
+    if (ops.length > 0) ops.push(this.countOp());
+    try {
+      await this.journal.write(ops, log);
+    } finally {
+      this.inflight.delete(rec.id);
+    }
+    return log;
+  }
+
+  /** Make every queued and deferred message due now. */
+  flush(onProgress?: ProgressFn): Promise<number> {
+    return this.mutex.run(async () => {
+      const now = this.clock.now();
+      const total = this.counts.queued + this.counts.deferred;
+      let done = 0;
+      let bound = 'd!';
+      onProgress?.({ done, total, label: 'flushing' });
+      for (;;) {
+        const keys = await this.store.keys({ gt: bound, lt: 'd!\xff', limit: CHUNK });
+        if (keys.length === 0) break;
+        bound = keys[keys.length - 1];
+        const later = keys.filter((k) => dueOf(k) > now);
+        done += keys.length - later.length;
+        const ids = later.map(idOf);
+        const recs = await this.store.getMany<QueueRecord>(ids.map(K.msg));
+        const ops: Op[] = [];
+        recs.forEach((r, i) => {
+          if (!r || this.inflight.has(r.id) || (r.state !== 'queued' && r.state !== 'deferred')) return;
+          ops.push({ type: 'del', key: later[i] });
+          const next = { ...r, due: now, nextAttempt: now };
+          ops.push({ type: 'put', key: K.msg(r.id), value: JSON.stringify(next) }, { type: 'put', key: K.due(now, r.id), value: '' });
+          done++;
+        });
+        if (ops.length > 0) await this.store.commit(ops);
+        onProgress?.({ done, total: Math.max(total, done), label: 'flushing' });
+        if (keys.length < CHUNK) break;
+      }
+      return done;
+    });
+  }
+
+  /** Delete every message queued when it starts; those being sent are not re-queued. */
+  async deleteAll(onProgress?: ProgressFn): Promise<number> {
+    this.deleting = true;
+    try {
+      return await this.mutex.run(async () => {
+        const [last] = await this.store.keys({ ...prefixRange('q!'), reverse: true, limit: 1 });
+        if (!last) return 0;
+        const total = this.getCounts(null).total;
+        let done = 0;
+        let bound = 'q!';
+        onProgress?.({ done, total, label: 'deleting' });
+        for (;;) {
+          const keys = await this.store.keys({ gt: bound, lte: last, limit: CHUNK });
+          if (keys.length === 0) break;
+          bound = keys[keys.length - 1];
+          const ids = keys.map(idOf);
+          const recs = await this.store.getMany<QueueRecord>(ids.map(K.msg));
+          const ops: Op[] = [];
+          recs.forEach((r, i) => {
+            const live = this.inflight.get(ids[i]);
+            if (live) {
+              live.deleted = true;
+              ops.push(...this.removeOps(live, 'sending'));
+            } else if (r) ops.push(...this.removeOps(r, r.state));
+            else ops.push({ type: 'del', key: keys[i] });
+            done++;
+          });
+          ops.push(this.countOp());
+          await this.store.commit(ops, keys.length < CHUNK);
+          onProgress?.({ done, total: Math.max(total, done), label: 'deleting' });
+          if (keys.length < CHUNK) break;
+        }
+        return done;
+      });
+    } finally {
+      this.deleting = false;
+    }
+  }
+
+  deleteOne(id: string, actor: Actor): Promise<QueueRecord> {
+    checkId(id);
+    return this.mutex.run(async () => {
+      const live = this.inflight.get(id);
+      const r = live ?? (await this.store.getJson<QueueRecord>(K.msg(id)));
+      if (!r || live?.deleted) throw new NotFoundError(`message ${id}`);
+      if (live) live.deleted = true;
+      const now = this.clock.now();
+      const entry = this.journal.entry({ status: 'deleted', id, messageId: r.messageId, from: r.from, to: r.to, size: r.size, response: `deleted by ${actorKey(actor)}`, delay: now - r.createdAt, source: r.source }, now);
+      await this.journal.write([...this.removeOps(r, live ? 'sending' : r.state), this.countOp()], [entry], [], true);
+      return r;
+    });
+  }
+
+  hold(id: string): Promise<QueueRecord> {
+    checkId(id);
+    return this.mutex.run(async () => {
+      if (this.inflight.has(id)) throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is being sent right now; try again in a moment`);
+      const r = await this.store.getJson<QueueRecord>(K.msg(id));
+      if (!r) throw new NotFoundError(`message ${id}`);
+      if (r.state === 'held') throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is already held`);
+      const ops = this.move(r, 'held', null);
+      ops.push(this.countOp());
+      await this.store.commit(ops, true);
+      return { ...r, state: 'held' };
+    });
+  }
+
+  release(id: string): Promise<QueueRecord> {
+    checkId(id);
+    return this.mutex.run(async () => {
+      const r = this.inflight.has(id) ? undefined : await this.store.getJson<QueueRecord>(K.msg(id));
+      if (!r) throw new NotFoundError(`message ${id}`);
+      if (r.state !== 'held') throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is ${r.state}, not held`);
+      const ops = this.move(r, 'queued', this.clock.now());
+      ops.push(this.countOp());
+      await this.store.commit(ops, true);
+      return { ...r, state: 'queued' };
+    });
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  /** Ops that move `r` to `state` (due at `due` when queued/deferred), keeping counts. */
+  private move(r: QueueRecord, state: QueueState, due: number | null): Op[] {
+    const ops: Op[] = [];
+    if (r.due !== null) ops.push({ type: 'del', key: K.due(r.due, r.id) });
+    ops.push({ type: 'del', key: K.state(r.state, r.id) });
+    this.counts[r.state] = Math.max(0, this.counts[r.state] - 1);
+    const waiting = state === 'queued' || state === 'deferred';
+    const next: QueueRecord = { ...r, state, due: waiting ? due : null, nextAttempt: waiting ? due : null };
+    ops.push({ type: 'put', key: K.state(state, r.id), value: '' }, { type: 'put', key: K.msg(r.id), value: JSON.stringify(next) });
+    if (waiting && due !== null) ops.push({ type: 'put', key: K.due(due, r.id), value: '' });
+    this.counts[state]++;
+    return ops;
+  }
+
+  private removeOps(r: QueueRecord, state: QueueState): Op[] {
+    this.counts[state] = Math.max(0, this.counts[state] - 1);
+    const ops: Op[] = [
+      { type: 'del', key: K.msg(r.id) },
+      { type: 'del', key: K.body(r.id) },
+      { type: 'del', key: K.all(r.id) },
+      { type: 'del', key: K.state(state, r.id) },
+    ];
+    if (r.due !== null) ops.push({ type: 'del', key: K.due(r.due, r.id) });
+    return ops;
+  }
+
+  private countOp(): Op {
+    return { type: 'put', key: K.counts, value: JSON.stringify(this.counts) };
+  }
+
+  /** What callers see: the worker's view wins for messages in flight. */
+  private overlay(r: QueueRecord): QueueRecord {
+    const live = this.inflight.get(r.id);
+    return live ? { ...live, state: 'sending', nextAttempt: null } : r;
+  }
+}

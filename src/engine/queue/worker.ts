@@ -1,0 +1,130 @@
+/**
+ * The delivery worker: claims due messages up to the concurrency limit,
+ * hands each to the deliverer, records the outcome, and sleeps until the next
+ * message is due (or it is kicked).
+ */
+import type { Deliverer, RecipientResult, Settings } from '../types.js';
+import type { Clock } from '../facade.js';
+import type { Queue, QueueRecord } from './queue.js';
+
+export interface WorkerDeps {
+  queue: Queue;
+  clock: Clock;
+  settings(): Settings;
+  deliverer(): Promise<Deliverer>;
+  body(id: string): Promise<Buffer | undefined>;
+  /** After an attempt is recorded. */
+  attempted(rec: QueueRecord, results: RecipientResult[]): Promise<void>;
+  /** Due mail was found while sending is disabled. */
+  disabled(due: number): void;
+  /** A fault the worker survived (store errors); it retries after a pause. */
+  fault(e: unknown): void;
+  pollMs: number;
+}
+
+export class Worker {
+  private active = 0;
+  private running = false;
+  private looping = false;
+  private again = false;
+  private timer: unknown = null;
+  private readonly idle: (() => void)[] = [];
+
+  constructor(private readonly d: WorkerDeps) {}
+
+  start(): void {
+    this.running = true;
+    this.kick();
+  }
+
+  /** Run the loop soon (after a submit, a flush, a settings change). */
+  kick(): void {
+    if (!this.running) return;
+    if (this.timer !== null) {
+      this.d.clock.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    setImmediate(() => void this.loop());
+  }
+
+  /** Stop claiming; resolves when in-flight deliveries are recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== null) this.d.clock.clearTimeout(this.timer);
+    this.timer = null;
+    while (this.active > 0 || this.looping) await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  private async loop(): Promise<void> {
+    if (this.looping) {
+      this.again = true;
+      return;
+    }
+    this.looping = true;
+    try {
+      do {
+        this.again = false;
+        if (!this.running) break;
+        const s = this.d.settings();
+        if (!s.enabled) {
+          const due = await this.d.queue.nextDue();
+          if (due !== null && due <= this.d.clock.now()) this.d.disabled(due);
+          this.sleep(this.d.pollMs);
+          break;
+        }
+        const room = s.concurrency - this.active;
+        if (room > 0) {
+          const claimed = await this.d.queue.claimDue(room);
+          for (const rec of claimed) this.run(rec);
+          if (claimed.length === room) this.again = true;
+        }
+        if (!this.again && this.active < s.concurrency) {
+          const due = await this.d.queue.nextDue();
+          if (due !== null) this.sleep(Math.max(0, Math.min(due - this.d.clock.now(), this.d.pollMs)));
+        }
+      } while (this.again);
+    } catch (e) {
+      this.d.fault(e);
+      this.sleep(1000);
+    } finally {
+      this.looping = false;
+      this.settle();
+    }
+  }
+
+  private run(rec: QueueRecord): void {
+    this.active++;
+    void this.deliver(rec)
+      .catch((e) => this.d.fault(e))
+      .finally(() => {
+        this.active--;
+        this.settle();
+        if (this.running) this.kick();
+      });
+  }
+
+  private async deliver(rec: QueueRecord): Promise<void> {
+    const raw = await this.d.body(rec.id);
+    let results: RecipientResult[];
+    if (!raw) {
+      results = rec.to.map((to) => ({ to, status: 'bounced' as const, response: 'the stored message body is missing (store damaged); cannot deliver', failure: 'config' as const }));
+    } else {
+      const deliverer = await this.d.deliverer();
+      results = await deliverer.deliver({ id: rec.id, from: rec.from, to: rec.to, raw });
+    }
+    await this.d.attempted(rec, results);
+  }
+
+  private sleep(ms: number): void {
+    if (!this.running) return;
+    if (this.timer !== null) this.d.clock.clearTimeout(this.timer);
+    this.timer = this.d.clock.setTimeout(() => {
+      this.timer = null;
+      void this.loop();
+    }, ms);
+  }
+
+  private settle(): void {
+    if (this.active === 0 && !this.looping) for (const r of this.idle.splice(0)) r();
+  }
+}
