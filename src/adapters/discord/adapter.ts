@@ -1,0 +1,157 @@
+/**
+ * The Discord adapter: interactions in, grammar words to the shared runner,
+ * rendered replies out. Slash commands run lines, buttons run action tokens,
+ * the secret modal feeds `runner.secret`; alerts go to channels. Nothing that
+ * arrives can throw out of here.
+ */
+import { ComponentType, TextInputStyle, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Client, type Interaction, type ModalSubmitInteraction } from 'discord.js';
+import type { Actor, Alert, AlertTarget, Engine } from '../../engine/index.js';
+import type { Reply, RunContext } from '../../commands/reply.js';
+import type { Runner } from '../../commands/types.js';
+import { actorOf } from './actor.js';
+import { complete } from './autocomplete.js';
+import type { DiscordMessage } from './message.js';
+import { replyOptions, sendOptions } from './payload.js';
+import { COMMAND_NAME, SHARE_OPTION, type Registration } from './register.js';
+import { SECRET_BUTTON_PREFIX, SECRET_MODAL_PREFIX, renderAlert, renderReply, type RenderOptions } from './render.js';
+import { Responder } from './respond.js';
+import { lineOf } from './words.js';
+
+/** The one text input of the secret modal. */
+const SECRET_INPUT = 'value';
+
+export interface DiscordAdapterOptions {
+  engine: Engine;
+  runner: Runner;
+  client: Client;
+  registration: Registration;
+  /** Defer the first response when the work is not done after this long (Discord allows 3 s). Default 1000. */
+  deferAfterMs?: number;
+  /** Least time between two progress edits of one message. Default 1000. */
+  editEveryMs?: number;
+  render?: RenderOptions;
+  /** Where adapter faults go (never secrets: only ids and error messages). */
+  log?: (message: string, error?: unknown) => void;
+}
+
+export interface DiscordAdapter {
+  /** Stop handling interactions, unregister the alert sink, wait for follow-ups in flight. */
+  detach(): Promise<void>;
+}
+
+/** Wire the adapter onto a (not necessarily logged-in) client. */
+export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapter {
+  const { engine, runner, client, registration } = opts;
+  const deferAfterMs = opts.deferAfterMs ?? 1000;
+  const editEveryMs = opts.editEveryMs ?? 1000;
+  const log = opts.log ?? ((m: string, e?: unknown) => console.error(`discord: ${m}`, e instanceof Error ? e.message : (e ?? '')));
+  const render = (r: Reply) => renderReply(r, opts.render);
+  const inFlight = new Set<Promise<unknown>>();
+
+  const track = <T>(p: Promise<T>): void => {
+    const settled = p.then(
+      () => undefined,
+      (e) => log('a follow-up could not be posted', e),
+    );
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+  };
+
+  async function sendToChannel(channelId: string, msg: DiscordMessage, mention?: string): Promise<void> {
+    const channel = await client.channels.fetch(channelId);
+    if (!channel || !channel.isSendable()) throw new Error(`Discord channel ${channelId} is not a text channel the bot can post in`);
+    await channel.send(sendOptions(msg, mention));
+  }
+
+  function context(i: Interaction, actor: Actor, progress?: (m: DiscordMessage) => void): RunContext {
+    const channel: AlertTarget | undefined = i.channelId ? { platform: 'discord', channel: i.channelId } : undefined;
+    return {
+      actor,
+      surface: 'chat',
+      ...(channel ? { channel } : {}),
+      ...(progress ? { onProgress: (p) => progress(render(p)) } : {}),
+      followUp: (r) => {
+        // The outcome of `test` comes after the reply: post it where it was asked, naming the asker.
+        if (channel) track(sendToChannel(channel.channel, render(r), actor.id));
+        else if (i.isRepliable()) track(i.followUp(replyOptions(render(r), false)));
+      },
+    };
+  }
+
+  async function onCommand(i: ChatInputCommandInteraction): Promise<void> {
+    if (i.commandName !== COMMAND_NAME) return;
+    const route = registration.find(i.options.getSubcommandGroup(false), i.options.getSubcommand(false) ?? '');
+    const ephemeral = i.options.getBoolean(SHARE_OPTION, false) !== true;
+    if (!route) {
+      const stale = render({ kind: 'error', code: 'usage', message: 'This /smtp command is not known to this smtp-ops; its command list may be out of date.', suggestion: 'try `/smtp help`' });
+      await i.reply(replyOptions(stale, true));
+      return;
+    }
+    const line = lineOf(route, (name) => i.options.get(name)?.value);
+    const responder = new Responder(i, { mode: 'reply', ephemeral, deferAfterMs, editEveryMs });
+    const reply = await runner.run(line, context(i, actorOf(i), (m) => responder.progress(m)));
+    await responder.finish(render(reply));
+  }
+
+  async function onButton(i: ButtonInteraction): Promise<void> {
+    if (i.customId.startsWith(SECRET_BUTTON_PREFIX)) {
+      const field = i.customId.slice(SECRET_BUTTON_PREFIX.length);
+      await i.showModal({
+        custom_id: `${SECRET_MODAL_PREFIX}${field}`,
+        title: 'smtp-ops: private value',
+        components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: SECRET_INPUT, label: field.slice(0, 45), style: TextInputStyle.Short, required: true, min_length: 1, max_length: 1024 }] }],
+      });
+      return;
+    }
+    const responder = new Responder(i, { mode: 'update', ephemeral: true, deferAfterMs, editEveryMs });
+    const reply = await runner.action(i.customId, context(i, actorOf(i), (m) => responder.progress(m)));
+    // A refusal goes to the presser alone; it must not replace the requester's message.
+    if (reply.kind === 'error' && reply.code === 'denied') await responder.finishPrivately(render(reply));
+    else await responder.finish(render(reply));
+  }
+
+  async function onModal(i: ModalSubmitInteraction): Promise<void> {
+    if (!i.customId.startsWith(SECRET_MODAL_PREFIX)) return;
+    const field = i.customId.slice(SECRET_MODAL_PREFIX.length);
+    const value = i.fields.getTextInputValue(SECRET_INPUT);
+    const responder = new Responder(i, { mode: 'reply', ephemeral: true, deferAfterMs, editEveryMs });
+    const reply = await runner.secret(field, value, context(i, actorOf(i), (m) => responder.progress(m)));
+    await responder.finish(render(reply));
+  }
+
+  async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
+    if (i.commandName !== COMMAND_NAME) return;
+    const route = registration.find(i.options.getSubcommandGroup(false), i.options.getSubcommand(false) ?? '');
+    const focused = i.options.getFocused(true);
+    const o = route?.options.find((x) => x.name === focused.name);
+    const kind = o ? (o.from === 'arg' ? o.arg.complete : o.option.complete) : undefined;
+    const role = await runner.roleOf(actorOf(i));
+    await i.respond(await complete(engine, kind, String(focused.value ?? ''), role));
+  }
+
+  async function dispatch(i: Interaction): Promise<void> {
+    if (i.isChatInputCommand()) await onCommand(i);
+    else if (i.isButton()) await onButton(i);
+    else if (i.isModalSubmit()) await onModal(i);
+    else if (i.isAutocomplete()) await onAutocomplete(i);
+  }
+
+  const onInteraction = (i: Interaction) => {
+    dispatch(i).catch((e) => log(`interaction ${i.id} failed`, e));
+  };
+  const onError = (e: Error) => log('client error', e);
+  client.on('interactionCreate', onInteraction);
+  client.on('error', onError);
+  const removeSink = engine.addAlertSink('discord', async (target: AlertTarget, alert: Alert) => {
+    await sendToChannel(target.channel, renderAlert(alert));
+  });
+
+  return {
+    async detach() {
+      client.off('interactionCreate', onInteraction);
+      client.off('error', onError);
+      removeSink();
+      await Promise.all([...inFlight]);
+    },
+  };
+}

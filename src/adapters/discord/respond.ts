@@ -1,0 +1,108 @@
+/**
+ * Answers one interaction. Discord wants a first response within 3 seconds
+ * and allows exactly one; after that the message is edited. Work that is not
+ * done after `deferAfterMs` (or that reports progress) is deferred first, and
+ * progress edits the same message, at most once per `editEveryMs`.
+ */
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
+import type { DiscordMessage } from './message.js';
+import { editOptions, replyOptions } from './payload.js';
+
+/** `reply` answers with a new message; `update` replaces the message whose button was pressed. */
+export type ResponseMode = 'reply' | 'update';
+
+type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
+export interface ResponderOptions {
+  mode: ResponseMode;
+  ephemeral: boolean;
+  deferAfterMs: number;
+  editEveryMs: number;
+}
+
+export class Responder {
+  readonly #i: Repliable;
+  readonly #opts: ResponderOptions;
+  /** Every Discord call goes through this chain, so a defer is never overtaken by an edit. */
+  #chain: Promise<void> = Promise.resolve();
+  #responded = false;
+  #finished = false;
+  #timer: NodeJS.Timeout | undefined;
+  #lastEdit = 0;
+  #pending: DiscordMessage | undefined;
+  #pendingTimer: NodeJS.Timeout | undefined;
+
+  constructor(i: Repliable, opts: ResponderOptions) {
+    this.#i = i;
+    this.#opts = opts;
+    this.#timer = setTimeout(() => this.#enqueue(() => this.#defer()), opts.deferAfterMs);
+  }
+
+  /** Show progress by editing the (deferred) response. */
+  progress(msg: DiscordMessage): void {
+    if (this.#finished) return;
+    this.#pending = msg;
+    const wait = this.#lastEdit + this.#opts.editEveryMs - Date.now();
+    if (this.#pendingTimer) return;
+    this.#pendingTimer = setTimeout(() => {
+      this.#pendingTimer = undefined;
+      const next = this.#pending;
+      this.#pending = undefined;
+      if (next && !this.#finished) this.#enqueue(() => this.#edit(next));
+    }, Math.max(0, wait));
+  }
+
+  /** The final answer: the first response if none was sent yet, else an edit. */
+  finish(msg: DiscordMessage): Promise<void> {
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#pendingTimer);
+    this.#pending = undefined;
+    return this.#enqueue(() => (this.#responded ? this.#edit(msg) : this.#first(msg)));
+  }
+
+  /**
+   * The final answer as a new message only the presser sees, leaving the
+   * pressed message as it is (a refusal to someone who may not press).
+   */
+  finishPrivately(msg: DiscordMessage): Promise<void> {
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#pendingTimer);
+    this.#pending = undefined;
+    return this.#enqueue(async () => {
+      if (this.#responded) {
+        await this.#i.followUp(replyOptions(msg, true));
+      } else {
+        this.#responded = true;
+        await this.#i.reply(replyOptions(msg, true));
+      }
+    });
+  }
+
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.#chain.then(step);
+    // A failed Discord call must not block later ones; the caller of finish() still sees it.
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async #defer(): Promise<void> {
+    if (this.#responded) return;
+    this.#responded = true;
+    if (this.#opts.mode === 'update' && this.#i.isButton()) await this.#i.deferUpdate();
+    else await this.#i.deferReply(this.#opts.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  }
+
+  async #edit(msg: DiscordMessage): Promise<void> {
+    await this.#defer();
+    this.#lastEdit = Date.now();
+    await this.#i.editReply(editOptions(msg));
+  }
+
+  async #first(msg: DiscordMessage): Promise<void> {
+    this.#responded = true;
+    if (this.#opts.mode === 'update' && this.#i.isButton()) await this.#i.update(editOptions(msg));
+    else await this.#i.reply(replyOptions(msg, this.#opts.ephemeral));
+  }
+}
