@@ -40,7 +40,7 @@ async function parseBody(req: IncomingMessage, raw: Buffer): Promise<{ body: any
   if (raw.length === 0) return { body: null, files: [] };
   if (type.startsWith('multipart/form-data')) {
     // undici's Response parses multipart the way a real server would.
-    const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+    const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': type } }).formData();
     const files: RecordedFile[] = [];
     let body: any = null;
     for (const [field, value] of form.entries()) {
