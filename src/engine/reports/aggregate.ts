@@ -1,0 +1,285 @@
+/**
+ * The report aggregate: everything a daily report needs from a stretch of
+ * mail log entries and events, as mergeable counters. The same shape is used
+ * for one batch (a delta), a 15-minute slot and a whole day, so a day is the
+ * merge of its slots, whatever the time zone.
+ */
+import type { EventEntry, LogEntry } from '../types.js';
+import type { ReportEvent } from './types.js';
+import { domainOf, normAddress, normReason } from './normalize.js';
+
+/** Scalar counters, in the order they are serialised. */
+export const COUNT_KEYS = [
+  'received',
+  'addressed',
+  'delivered',
+  'deferrals',
+  'bounced',
+  'expired',
+  'held',
+  'deleted',
+  'rejected',
+  'bytesReceived',
+  'bytesDelivered',
+] as const;
+export type Counts = Record<(typeof COUNT_KEYS)[number], number>;
+
+/** Sender cells: [messages, bytes]. */
+export const S_MSG = 0, S_BYTES = 1;
+/** Recipient cells: [delivered, bytesDelivered, addressed]. */
+export const R_DLV = 0, R_BYTES = 1, R_ADDR = 2;
+/** Domain cells: [delivered, bytes, deferrals, bounced, delaySum, delayMax, addressed]. */
+export const D_DLV = 0, D_BYTES = 1, D_DEFER = 2, D_BOUNCE = 3, D_DSUM = 4, D_DMAX = 5, D_ADDR = 6;
+
+/** A normalised reason's count and one original text. */
+export interface ReasonCell {
+  n: number;
+  ex: string;
+}
+
+/** Mergeable aggregate. Map keys are normalised (lower-cased addresses, grouped reasons). */
+export interface Agg {
+  totals: Counts;
+  senders: Map<string, number[]>;
+  recipients: Map<string, number[]>;
+  domains: Map<string, number[]>;
+  deferReasons: Map<string, ReasonCell>;
+  bounceReasons: Map<string, ReasonCell>;
+  /** Queue ids deferred at least once (so a day counts deferred messages, not only deferrals). */
+  deferredIds: Set<string>;
+  /** `level|code` of warning/error events -> count. */
+  eventCodes: Map<string, number>;
+  /** Warning/error events, oldest first, bounded; `eventsOmitted` counts the rest. */
+  events: ReportEvent[];
+  eventsOmitted: number;
+}
+
+export function emptyCounts(): Counts {
+  return { received: 0, addressed: 0, delivered: 0, deferrals: 0, bounced: 0, expired: 0, held: 0, deleted: 0, rejected: 0, bytesReceived: 0, bytesDelivered: 0 };
+}
+
+export function emptyAgg(): Agg {
+  return {
+    totals: emptyCounts(),
+    senders: new Map(),
+    recipients: new Map(),
+    domains: new Map(),
+    deferReasons: new Map(),
+    bounceReasons: new Map(),
+    deferredIds: new Set(),
+    eventCodes: new Map(),
+    events: [],
+    eventsOmitted: 0,
+  };
+}
+
+export function addCounts(into: Counts, from: Counts): void {
+  for (const k of COUNT_KEYS) into[k] += from[k];
+}
+
+function cell(map: Map<string, number[]>, key: string, width: number): number[] {
+  let c = map.get(key);
+  if (!c) {
+    c = new Array<number>(width).fill(0);
+    map.set(key, c);
+  }
+  return c;
+}
+
+function addReason(map: Map<string, ReasonCell>, response: string | undefined): void {
+  const reason = normReason(response);
+  const c = map.get(reason);
+  if (c) c.n++;
+  else map.set(reason, { n: 1, ex: (response ?? '').slice(0, 300) });
+}
+
+/** Most events a slot keeps verbatim; a day keeps {@link DAY_EVENT_CAP}. The counts per code are always complete. */
+export const SLOT_EVENT_CAP = 200;
+export const DAY_EVENT_CAP = 1000;
+
+/** Add one mail log entry. */
+export function addEntry(agg: Agg, e: LogEntry): void {
+  const t = agg.totals;
+  const size = e.size > 0 ? e.size : 0;
+  if (e.status === 'received') {
+    t.received++;
+    t.addressed += e.to.length;
+    t.bytesReceived += size;
+    const s = cell(agg.senders, normAddress(e.from), 2);
+    s[S_MSG]++;
+    s[S_BYTES] += size;
+    for (const to of e.to) {
+      const addr = normAddress(to);
+      cell(agg.recipients, addr, 3)[R_ADDR]++;
+      cell(agg.domains, domainOf(addr), 7)[D_ADDR]++;
+    }
+    return;
+  }
+  if (e.status === 'deleted') {
+    t.deleted++;
+    return;
+  }
+  for (const to of e.to) {
+    const addr = normAddress(to);
+    const r = cell(agg.recipients, addr, 3);
+    const d = cell(agg.domains, domainOf(addr), 7);
+    switch (e.status) {
+      case 'sent': {
+        const delay = e.delay && e.delay > 0 ? e.delay : 0;
+        t.delivered++;
+        t.bytesDelivered += size;
+        r[R_DLV]++;
+        r[R_BYTES] += size;
+        d[D_DLV]++;
+        d[D_BYTES] += size;
+        d[D_DSUM] += delay;
+        if (delay > d[D_DMAX]) d[D_DMAX] = delay;
+        break;
+      }
+      case 'deferred':
+        t.deferrals++;
+        d[D_DEFER]++;
+        agg.deferredIds.add(e.id);
+        addReason(agg.deferReasons, e.response);
+        break;
+      case 'bounced':
+        t.bounced++;
+        d[D_BOUNCE]++;
+        addReason(agg.bounceReasons, e.response);
+        break;
+      case 'expired':
+        t.expired++;
+        d[D_BOUNCE]++;
+        addReason(agg.bounceReasons, e.response ? `expired: ${e.response}` : 'expired in the queue');
+        break;
+    }
+  }
+}
+
+function countOf(data: Record<string, unknown> | undefined): number {
+  const n = Number(data?.count);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+/** Add one system event: held/deleted/rejected counters, and warnings and errors listed. */
+export function addEvent(agg: Agg, ev: EventEntry): void {
+  const t = agg.totals;
+  switch (ev.code) {
+    case 'queue.held':
+      t.held++;
+      break;
+    case 'queue.deleted':
+      // A delete of one message also writes a `deleted` log entry, counted there; only
+      // bulk deletes (which write no per-message entries) are counted from the event.
+      if (typeof ev.data?.id !== 'string') t.deleted += countOf(ev.data);
+      break;
+    case 'intake.rejected':
+      t.rejected += countOf(ev.data) || 1;
+      break;
+  }
+  if (ev.level === 'info') return;
+  const k = `${ev.level}|${ev.code}`;
+  agg.eventCodes.set(k, (agg.eventCodes.get(k) ?? 0) + 1);
+  if (agg.events.length < SLOT_EVENT_CAP) agg.events.push({ time: ev.time, level: ev.level, code: ev.code, message: ev.message });
+  else agg.eventsOmitted++;
+}
+
+function mergeCells(into: Map<string, number[]>, from: Map<string, number[]>, maxIndex = -1): void {
+  for (const [k, v] of from) {
+    const c = into.get(k);
+    if (!c) {
+      into.set(k, v.slice());
+      continue;
+    }
+    for (let i = 0; i < v.length; i++) c[i] = i === maxIndex ? Math.max(c[i], v[i]) : c[i] + v[i];
+  }
+}
+
+function mergeReasons(into: Map<string, ReasonCell>, from: Map<string, ReasonCell>): void {
+  for (const [k, v] of from) {
+    const c = into.get(k);
+    if (c) c.n += v.n;
+    else into.set(k, { n: v.n, ex: v.ex });
+  }
+}
+
+/** Add `from` into `into`, keeping at most `eventCap` events verbatim. */
+export function mergeAgg(into: Agg, from: Agg, eventCap = SLOT_EVENT_CAP): void {
+  addCounts(into.totals, from.totals);
+  mergeCells(into.senders, from.senders);
+  mergeCells(into.recipients, from.recipients);
+  mergeCells(into.domains, from.domains, D_DMAX);
+  mergeReasons(into.deferReasons, from.deferReasons);
+  mergeReasons(into.bounceReasons, from.bounceReasons);
+  for (const id of from.deferredIds) into.deferredIds.add(id);
+  for (const [k, n] of from.eventCodes) into.eventCodes.set(k, (into.eventCodes.get(k) ?? 0) + n);
+  const room = Math.max(0, eventCap - into.events.length);
+  if (from.events.length > 0) {
+    into.events.push(...from.events.slice(0, room));
+    into.events.sort((a, b) => a.time - b.time);
+  }
+  into.eventsOmitted += from.eventsOmitted + Math.max(0, from.events.length - room);
+}
+
+/** Serialised form: arrays rather than objects, since parse time is what a cold report pays. */
+interface AggJson {
+  v: 1;
+  t: number[];
+  s: [string, ...number[]][];
+  r: [string, ...number[]][];
+  d: [string, ...number[]][];
+  dr: [string, number, string][];
+  br: [string, number, string][];
+  di: string[];
+  ec: [string, number][];
+  ev: [number, 'warning' | 'error', string, string][];
+  eo: number;
+}
+
+function cellsOut(m: Map<string, number[]>): [string, ...number[]][] {
+  const out: [string, ...number[]][] = [];
+  for (const [k, v] of m) out.push([k, ...v]);
+  return out;
+}
+
+function cellsIn(rows: [string, ...number[]][]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  for (const row of rows) m.set(row[0], row.slice(1) as number[]);
+  return m;
+}
+
+export function serializeAgg(a: Agg): string {
+  const j: AggJson = {
+    v: 1,
+    t: COUNT_KEYS.map((k) => a.totals[k]),
+    s: cellsOut(a.senders),
+    r: cellsOut(a.recipients),
+    d: cellsOut(a.domains),
+    dr: [...a.deferReasons].map(([k, c]) => [k, c.n, c.ex]),
+    br: [...a.bounceReasons].map(([k, c]) => [k, c.n, c.ex]),
+    di: [...a.deferredIds],
+    ec: [...a.eventCodes],
+    ev: a.events.map((e) => [e.time, e.level, e.code, e.message]),
+    eo: a.eventsOmitted,
+  };
+  return JSON.stringify(j);
+}
+
+export function parseAgg(text: string): Agg {
+  const j = JSON.parse(text) as AggJson;
+  if (j.v !== 1) throw new Error(`unknown report aggregate version ${String(j.v)}`);
+  const totals = emptyCounts();
+  COUNT_KEYS.forEach((k, i) => (totals[k] = j.t[i] ?? 0));
+  return {
+    totals,
+    senders: cellsIn(j.s),
+    recipients: cellsIn(j.r),
+    domains: cellsIn(j.d),
+    deferReasons: new Map(j.dr.map(([k, n, ex]) => [k, { n, ex }])),
+    bounceReasons: new Map(j.br.map(([k, n, ex]) => [k, { n, ex }])),
+    deferredIds: new Set(j.di),
+    eventCodes: new Map(j.ec),
+    events: j.ev.map(([time, level, code, message]) => ({ time, level, code, message })),
+    eventsOmitted: j.eo,
+  };
+}

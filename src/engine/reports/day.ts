@@ -1,0 +1,94 @@
+/**
+ * Calendar-day arithmetic in a time zone: which instants a `YYYY-MM-DD` covers
+ * (23, 24 or 25 hours across DST changes) and its clock-hour buckets.
+ */
+import { TZDate } from '@date-fns/tz';
+import { addDays, format, startOfDay, subDays } from 'date-fns';
+import { ValidationError } from '../errors.js';
+
+const HOUR = 3_600_000;
+
+/** One clock hour of a day. */
+export interface HourBucket {
+  /** `HH` wall-clock hour; the second occurrence of a repeated hour (DST end) is `HH'`. */
+  label: string;
+  start: number;
+}
+
+/** A calendar day in a zone: [start, end) in ms since epoch, and its hours. */
+export interface DayRange {
+  day: string;
+  timezone: string;
+  start: number;
+  end: number;
+  hours: HourBucket[];
+}
+
+/** The zone to use: the setting, or the system's when blank. Throws a ValidationError naming `timezone` when unknown. */
+export function resolveZone(zone: string): string {
+  const tz = zone.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw ValidationError.one('timezone', 'iana-zone', `timezone must be an IANA time zone such as Europe/Berlin (got "${tz}")`);
+  }
+  return tz;
+}
+
+/** `YYYY-MM-DD` of an instant in a zone. */
+export function dayOf(time: number, tz: string): string {
+  return format(new TZDate(time, tz), 'yyyy-MM-dd');
+}
+
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Turn `today`, `yesterday` or `YYYY-MM-DD` into a day. Later days than today are refused
+ * (they have no traffic and are most likely a typo).
+ */
+export function resolveDay(spec: string, zone: string, now: number): DayRange {
+  const tz = resolveZone(zone);
+  const word = spec.trim().toLowerCase();
+  const today = new TZDate(now, tz);
+  let day: string;
+  if (word === 'today' || word === '') day = format(today, 'yyyy-MM-dd');
+  else if (word === 'yesterday') day = format(subDays(today, 1), 'yyyy-MM-dd');
+  else {
+    const m = DAY_RE.exec(word);
+    const noon = m ? new TZDate(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12, tz) : null;
+    if (!m || !noon || format(noon, 'yyyy-MM-dd') !== word) {
+      throw ValidationError.one('day', 'day', `day must be today, yesterday or a date YYYY-MM-DD (got "${spec}")`);
+    }
+    day = word;
+    if (day > format(today, 'yyyy-MM-dd')) {
+      throw ValidationError.one('day', 'not-future', `day must be today or earlier (got "${spec}"; today is ${format(today, 'yyyy-MM-dd')} in ${tz})`);
+    }
+  }
+  return dayRange(day, tz);
+}
+
+/** The range of a valid `YYYY-MM-DD` in a valid zone. */
+export function dayRange(day: string, tz: string): DayRange {
+  const [y, m, d] = day.split('-').map(Number);
+  // From noon, so zones whose DST change skips midnight still get the day's first instant.
+  const noon = new TZDate(y, m - 1, d, 12, tz);
+  const start = startOfDay(noon).getTime();
+  const end = startOfDay(addDays(noon, 1)).getTime();
+  const count = Math.ceil((end - start) / HOUR);
+  const hours: HourBucket[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const t = start + i * HOUR;
+    let label = format(new TZDate(t, tz), 'HH');
+    if (seen.has(label)) label += "'";
+    seen.add(label);
+    hours.push({ label, start: t });
+  }
+  return { day, timezone: tz, start, end, hours };
+}
+
+/** Index of the clock hour an instant falls in (instants outside the day are clamped). */
+export function hourIndex(range: DayRange, time: number): number {
+  const i = Math.floor((time - range.start) / HOUR);
+  return i < 0 ? 0 : i >= range.hours.length ? range.hours.length - 1 : i;
+}

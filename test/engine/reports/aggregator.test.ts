@@ -1,0 +1,276 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createReports } from '../../../src/engine/reports/index.js';
+import type { DailyReport, Reports } from '../../../src/engine/reports/types.js';
+import type { EventEntry, LogEntry } from '../../../src/engine/index.js';
+import { at, fixtureLog } from './fixtures.js';
+
+const TZ = 'Europe/Berlin';
+let dir: string;
+let db: Level<string, string>;
+let reports: Reports;
+
+/** What the engine does: collect, then write the returned ops in the same batch. */
+async function log(entries: LogEntry[], events: EventEntry[] = []): Promise<void> {
+  const ops = reports.collect(entries, events);
+  await db.batch(ops as { type: 'put'; key: string; value: string }[]);
+}
+
+async function reopen(): Promise<void> {
+  await db.close();
+  db = new Level<string, string>(dir);
+  await db.open();
+  reports = createReports({ db });
+  await reports.open();
+}
+
+async function recordKeys(): Promise<string[]> {
+  return db.keys({ gte: 'r!', lt: 'r!\xff' }).all();
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'reports-'));
+  db = new Level<string, string>(dir);
+  await db.open();
+  reports = createReports({ db });
+  await reports.open();
+});
+
+afterEach(async () => {
+  await db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A normal summer day in Berlin (UTC+2), hand-counted below. */
+async function normalDay(): Promise<void> {
+  const f = fixtureLog();
+  const m1 = { id: 'm1', from: 'alerts@ops.test', size: 2000 };
+  // m3 was received the day before; its delivery after midnight belongs to 06-10.
+  await log([f.entry('received', at('2026-06-09T21:59:00Z'), { id: 'm3', to: ['f@w.test'], size: 700 })]);
+  await log([f.entry('sent', at('2026-06-09T22:01:00Z'), { id: 'm3', to: ['f@w.test'], size: 700, delay: 120_000 })]);
+  await log([f.entry('received', at('2026-06-10T06:05:00Z'), { ...m1, to: ['a@x.test', 'B@X.test', 'c@y.test'] })]);
+  await log([
+    f.entry('sent', at('2026-06-10T06:06:00Z'), { ...m1, to: ['a@x.test'], delay: 60_000, response: '250 2.0.0 Ok: queued as 4XyZ1' }),
+    f.entry('sent', at('2026-06-10T06:06:00Z'), { ...m1, to: ['b@x.test'], delay: 60_000, response: '250 2.0.0 Ok: queued as 4XyZ2' }),
+    f.entry('deferred', at('2026-06-10T06:06:00Z'), { ...m1, to: ['c@y.test'], response: '451 4.7.1 <c@y.test>: greylisted, try again in 300 seconds' }),
+  ]);
+  await log([f.entry('deferred', at('2026-06-10T06:11:00Z'), { ...m1, to: ['c@y.test'], response: '451 4.7.1 <c@y.test>: greylisted, try again in 240 seconds' })]);
+  await log([f.entry('sent', at('2026-06-10T07:10:00Z'), { ...m1, to: ['c@y.test'], delay: 3_900_000 })]);
+  await log([f.entry('received', at('2026-06-10T07:30:00Z'), { id: 'm2', from: 'Reports@Ops.test', to: ['d@z.test'], size: 500 })]);
+  await log([
+    f.entry('bounced', at('2026-06-10T07:31:00Z'), {
+      id: 'm2',
+      from: 'reports@ops.test',
+      to: ['d@z.test'],
+      size: 500,
+      response: '550 5.1.1 <d@z.test>: Recipient address rejected: User unknown in virtual mailbox table',
+    }),
+  ]);
+  await log([], [f.event(at('2026-06-10T08:00:00Z'), 'info', 'queue.held', 'held m5', { id: 'm5' })]);
+  await log([], [f.event(at('2026-06-10T09:00:00Z'), 'info', 'queue.deleted', 'deleted all 5 messages', { count: 5 })]);
+  await log([], [f.event(at('2026-06-10T10:00:00Z'), 'error', 'relay.unreachable', 'relay 127.0.0.1:10025 unreachable')]);
+  await log([], [f.event(at('2026-06-10T10:30:00Z'), 'warning', 'tls.failed', 'certificate not trusted')]);
+  await log([], [f.event(at('2026-06-10T11:00:00Z'), 'warning', 'intake.rejected', '2 submissions refused', { count: 2 })]);
+  await log([f.entry('received', at('2026-06-10T21:30:00Z'), { id: 'm4', from: 'alerts@ops.test', to: ['e@x.test'], size: 300 })]);
+  // A one-by-one delete: a `deleted` entry plus an event naming the id (counted once).
+  await log(
+    [f.entry('deleted', at('2026-06-10T21:40:00Z'), { id: 'm4', from: 'alerts@ops.test', to: ['e@x.test'], size: 300 })],
+    [f.event(at('2026-06-10T21:40:00Z'), 'info', 'queue.deleted', 'deleted m4', { id: 'm4', count: 1 })],
+  );
+  // 00:00 local on 06-11: the next day.
+  await log([f.entry('received', at('2026-06-10T22:00:00Z'), { id: 'm6', to: ['g@x.test'], size: 999 })]);
+}
+
+function expectNormalDay(r: DailyReport): void {
+  expect(r.day).toBe('2026-06-10');
+  expect(r.start).toBe(at('2026-06-09T22:00:00Z'));
+  expect(r.end).toBe(at('2026-06-10T22:00:00Z'));
+  expect(r.hours).toBe(24);
+  expect(r.totals).toEqual({
+    received: 3,
+    addressed: 5,
+    delivered: 4,
+    deferred: 1,
+    deferrals: 2,
+    bounced: 1,
+    expired: 0,
+    held: 1,
+    deleted: 6,
+    rejected: 2,
+    bytesReceived: 2800,
+    bytesDelivered: 6700,
+    senders: 2,
+    recipients: 6,
+    recipientDomains: 4,
+  });
+  const hour = (label: string) => r.hourly.find((h) => h.label === label);
+  expect(hour('00')).toMatchObject({ received: 0, delivered: 1, deferred: 0, bounced: 0 });
+  expect(hour('08')).toMatchObject({ received: 1, delivered: 2, deferred: 2, bounced: 0 });
+  expect(hour('09')).toMatchObject({ received: 1, delivered: 1, deferred: 0, bounced: 1 });
+  expect(hour('23')).toMatchObject({ received: 1, delivered: 0, deferred: 0, bounced: 0 });
+  expect(r.hourly.reduce((s, h) => s + h.received, 0)).toBe(3);
+  expect(r.senders.byCount).toEqual([
+    { address: 'alerts@ops.test', messages: 2, bytes: 2300 },
+    { address: 'reports@ops.test', messages: 1, bytes: 500 },
+  ]);
+  expect(r.recipients.byCount.map((p) => p.address)).toEqual(['a@x.test', 'b@x.test', 'c@y.test', 'f@w.test']);
+  expect(r.recipients.bySize.at(-1)).toEqual({ address: 'f@w.test', messages: 1, bytes: 700 });
+  expect(r.domains).toEqual([
+    { domain: 'x.test', delivered: 2, bytes: 4000, deferrals: 0, bounced: 0, avgDelayMs: 60_000, maxDelayMs: 60_000 },
+    { domain: 'y.test', delivered: 1, bytes: 2000, deferrals: 2, bounced: 0, avgDelayMs: 3_900_000, maxDelayMs: 3_900_000 },
+    { domain: 'w.test', delivered: 1, bytes: 700, deferrals: 0, bounced: 0, avgDelayMs: 120_000, maxDelayMs: 120_000 },
+    { domain: 'z.test', delivered: 0, bytes: 0, deferrals: 0, bounced: 1, avgDelayMs: 0, maxDelayMs: 0 },
+  ]);
+  expect(r.deferralReasons).toEqual([
+    { reason: '451 4.7.1 <address>: greylisted, try again in N seconds', count: 2, example: '451 4.7.1 <c@y.test>: greylisted, try again in 300 seconds' },
+  ]);
+  expect(r.bounceReasons.map((x) => [x.reason, x.count])).toEqual([['550 5.1.1 <address>: Recipient address rejected: User unknown in virtual mailbox table', 1]]);
+  expect(r.events.warnings).toBe(2);
+  expect(r.events.errors).toBe(1);
+  expect(r.events.list.map((e) => e.code)).toEqual(['relay.unreachable', 'tls.failed', 'intake.rejected']);
+  expect(r.events.omitted).toBe(0);
+}
+
+describe('daily report aggregates', () => {
+  it('counts a normal day as hand-checked, in memory and after a restart', async () => {
+    await normalDay();
+    const warm = await reports.build({ day: 'today' }, { timezone: TZ, now: at('2026-06-10T20:00:00Z') });
+    expectNormalDay(warm);
+    expect(warm.complete).toBe(false);
+    expect(warm.counting).toMatch(/once as received/);
+
+    await reopen();
+    const cold = await reports.build({ day: '2026-06-10' }, { timezone: TZ, now: at('2026-06-11T08:00:00Z') });
+    expectNormalDay(cold);
+    expect(cold.complete).toBe(true);
+    const yesterday = await reports.build({ day: 'yesterday' }, { timezone: TZ, now: at('2026-06-11T08:00:00Z') });
+    expect(yesterday.totals).toEqual(cold.totals);
+  });
+
+  it('gives the same day in another zone from the same slots', async () => {
+    await normalDay();
+    const utc = await reports.build({ day: '2026-06-10' }, { timezone: 'UTC', now: at('2026-06-11T08:00:00Z') });
+    // In UTC, m3's 21:59Z reception is on 06-09 but m6 (22:00Z) is on 06-10.
+    expect(utc.totals.received).toBe(4);
+    expect(utc.totals.bytesReceived).toBe(2800 + 999);
+    expect(utc.hourly[6]).toMatchObject({ label: '06', received: 1, delivered: 2, deferred: 2 });
+  });
+
+  it('counts a message to several recipients once as received and once per recipient as delivered', async () => {
+    const f = fixtureLog();
+    const to = ['one@a.test', 'two@a.test', 'three@b.test', 'four@c.test'];
+    const t = at('2026-06-10T12:00:00Z');
+    await log([f.entry('received', t, { id: 'mm', to, size: 1234 })]);
+    await log(to.map((addr) => f.entry('sent', t + 1000, { id: 'mm', to: [addr], size: 1234, delay: 1000 })));
+    const r = await reports.build({ day: 'today' }, { timezone: 'UTC', now: t + 5000 });
+    expect(r.totals).toMatchObject({ received: 1, addressed: 4, delivered: 4, bytesReceived: 1234, bytesDelivered: 4 * 1234, recipients: 4, recipientDomains: 3 });
+    expect(r.senders.byCount).toEqual([{ address: 'alerts@ops.test', messages: 1, bytes: 1234 }]);
+  });
+
+  it('reports a day with no traffic as zeros with every hour present', async () => {
+    const r = await reports.build({ day: '2026-01-05' }, { timezone: TZ, now: at('2026-06-10T12:00:00Z') });
+    expect(r.hours).toBe(24);
+    expect(r.hourly).toHaveLength(24);
+    expect(r.hourly.every((h) => h.received + h.delivered + h.deferred + h.bounced === 0)).toBe(true);
+    expect(Object.values(r.totals).every((v) => v === 0)).toBe(true);
+    expect([r.senders.byCount, r.recipients.bySize, r.domains, r.deferralReasons, r.bounceReasons, r.events.list]).toEqual([[], [], [], [], [], []]);
+  });
+
+  it('buckets a 23-hour DST day (Berlin 2026-03-29) by wall-clock hour', async () => {
+    const f = fixtureLog();
+    await log([f.entry('received', at('2026-03-28T22:59:59Z'), { id: 'before', to: ['x@a.test'] })]); // 23:59:59 CET, previous day
+    await log([f.entry('received', at('2026-03-28T23:30:00Z'), { id: 'a', to: ['x@a.test'] })]); // 00:30 CET
+    await log([f.entry('received', at('2026-03-29T00:59:59Z'), { id: 'b', to: ['x@a.test'] })]); // 01:59:59 CET
+    await log([f.entry('received', at('2026-03-29T01:00:00Z'), { id: 'c', to: ['x@a.test'] })]); // 03:00 CEST
+    await log([f.entry('received', at('2026-03-29T21:59:59Z'), { id: 'd', to: ['x@a.test'] })]); // 23:59:59 CEST
+    await log([f.entry('received', at('2026-03-29T22:00:00Z'), { id: 'after', to: ['x@a.test'] })]); // next day
+    const r = await reports.build({ day: '2026-03-29' }, { timezone: TZ, now: at('2026-04-01T00:00:00Z') });
+    expect(r.hours).toBe(23);
+    expect(r.end - r.start).toBe(23 * 3_600_000);
+    expect(r.hourly.map((h) => h.label)).toEqual(['00', '01', ...Array.from({ length: 21 }, (_, i) => String(i + 3).padStart(2, '0'))]);
+    expect(r.totals.received).toBe(4);
+    expect(r.hourly.filter((h) => h.received > 0).map((h) => [h.label, h.received])).toEqual([
+      ['00', 1],
+      ['01', 1],
+      ['03', 1],
+      ['23', 1],
+    ]);
+  });
+
+  it('buckets a 25-hour DST day (Berlin 2026-10-25) with the repeated hour twice', async () => {
+    const f = fixtureLog();
+    await log([f.entry('received', at('2026-10-24T22:00:00Z'), { id: 'a', to: ['x@a.test'] })]); // 00:00 CEST
+    await log([f.entry('received', at('2026-10-25T00:30:00Z'), { id: 'b', to: ['x@a.test'] })]); // 02:30 CEST
+    await log([f.entry('received', at('2026-10-25T01:30:00Z'), { id: 'c', to: ['x@a.test'] })]); // 02:30 CET
+    await log([f.entry('received', at('2026-10-25T01:45:00Z'), { id: 'd', to: ['x@a.test'] })]); // 02:45 CET
+    await log([f.entry('received', at('2026-10-25T22:59:00Z'), { id: 'e', to: ['x@a.test'] })]); // 23:59 CET
+    const r = await reports.build({ day: '2026-10-25' }, { timezone: TZ, now: at('2026-11-01T00:00:00Z') });
+    expect(r.hours).toBe(25);
+    expect(r.end - r.start).toBe(25 * 3_600_000);
+    expect(r.hourly.slice(0, 5).map((h) => h.label)).toEqual(['00', '01', '02', "02'", '03']);
+    expect(r.hourly.filter((h) => h.received > 0).map((h) => [h.label, h.received])).toEqual([
+      ['00', 1],
+      ['02', 1],
+      ["02'", 2],
+      ['23', 1],
+    ]);
+  });
+
+  it('compacts a slot into one record once traffic moves on, and keeps counting after a restart', async () => {
+    const f = fixtureLog();
+    const t0 = at('2026-06-10T12:00:00Z');
+    for (let i = 0; i < 20; i++) await log([f.entry('received', t0 + i * 1000, { id: `a${i}`, to: ['x@a.test'] })]);
+    expect((await recordKeys()).length).toBe(20);
+    await log([f.entry('received', t0 + 15 * 60_000, { id: 'next', to: ['x@a.test'] })]);
+    const keys = await recordKeys();
+    expect(keys.length).toBe(2);
+    await reopen();
+    await log([f.entry('received', t0 + 16 * 60_000, { id: 'more', to: ['x@a.test'] })]);
+    const r = await reports.build({ day: 'today' }, { timezone: 'UTC', now: t0 + 20 * 60_000 });
+    expect(r.totals.received).toBe(22);
+    expect((await recordKeys()).length).toBe(3);
+    // The next start compacts the slot the previous run left with two records.
+    await reopen();
+    expect((await recordKeys()).length).toBe(2);
+    const again = await reports.build({ day: 'today' }, { timezone: 'UTC', now: t0 + 20 * 60_000 });
+    expect(again.totals.received).toBe(22);
+  });
+
+  it('counts nothing twice or never when a day loads while batches are being written', async () => {
+    const f = fixtureLog();
+    const t0 = at('2026-06-10T00:00:00Z');
+    let n = 0;
+    const batch = () => {
+      const t = t0 + n * 97_000; // crosses many 15-minute slots, so compactions happen mid-load
+      n++;
+      return log([f.entry('received', t, { id: `r${n}`, to: [`u${n % 7}@d${n % 3}.test`], size: 10 })]);
+    };
+    for (let i = 0; i < 50; i++) await batch();
+    await reopen();
+    for (let i = 0; i < 30; i++) await batch();
+    const now = t0 + 23 * 3_600_000;
+    const loading = reports.build({ day: 'today' }, { timezone: 'UTC', now });
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) writes.push(batch());
+    await Promise.all(writes);
+    await loading;
+    const warm = await reports.build({ day: 'today' }, { timezone: 'UTC', now });
+    expect(warm.totals.received).toBe(120);
+    expect(warm.totals.bytesReceived).toBe(1200);
+    await reopen();
+    const cold = await reports.build({ day: 'today' }, { timezone: 'UTC', now });
+    expect(cold.totals).toEqual(warm.totals);
+    expect(cold.hourly).toEqual(warm.hourly);
+  });
+
+  it('refuses an unknown zone, a malformed day and a future day, naming the field', async () => {
+    const now = at('2026-06-10T12:00:00Z');
+    await expect(reports.build({ day: 'today' }, { timezone: 'Mars/Olympus', now })).rejects.toMatchObject({ code: 'E_VALIDATION', issues: [{ field: 'timezone', rule: 'iana-zone' }] });
+    await expect(reports.build({ day: '2026-02-30' }, { timezone: TZ, now })).rejects.toMatchObject({ issues: [{ field: 'day', rule: 'day' }] });
+    await expect(reports.build({ day: 'tomorrow' }, { timezone: TZ, now })).rejects.toMatchObject({ issues: [{ field: 'day', rule: 'day' }] });
+    await expect(reports.build({ day: '2026-06-11' }, { timezone: TZ, now })).rejects.toMatchObject({ issues: [{ field: 'day', rule: 'not-future' }] });
+  });
+});
