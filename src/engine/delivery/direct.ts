@@ -92,7 +92,9 @@ export function createDirectDeliverer(config: DeliveryConfig, resolver: DnsResol
           ),
         ),
       );
-      return settled.flat();
+      // Back in the order the caller gave, so results line up with req.to.
+      const order = new Map(req.to.map((t, i) => [t, i]));
+      return settled.flat().sort((a, b) => (order.get(a.to) ?? 0) - (order.get(b.to) ?? 0));
     },
     async close(): Promise<void> {
       // Direct sessions are one per transaction and closed after it: nothing is kept open.
