@@ -1,0 +1,237 @@
+/**
+ * Throughput on loopback, smtp-ops against a stock Postfix relay, same path:
+ *   smtp-source (N messages, L bytes, S sessions) -> relay -> smtp-sink
+ * The clock runs from the first connection until smtp-sink has counted N.
+ * Every message is durably queued before its 250 (smtp-ops syncs its store,
+ * Postfix fsyncs its queue file); the sink's dump is checked for exactly N
+ * distinct Message-Ids (nothing lost, nothing duplicated).
+ *
+ *   npm run bench:throughput -- [--n 20000] [--size 2048] [--sessions 10] [--runs 3]
+ *                               [--skip-postfix] [--cpu-prof DIR]
+ *
+ * smtp-ops runs in its own process (test/engine/intake/engine-process.ts) so its
+ * peak RSS and CPU are its own. Needs root (smtp-sink drops to `nobody`), the
+ * postfix package's smtp-source/smtp-sink, and for the Postfix leg the relay of
+ * test/peers/peers.sh on 127.0.0.1:10025 forwarding bench.test to 127.0.0.1:10126.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+const POSTFIX = { host: '127.0.0.1', port: 10025, sinkPort: 10126 };
+const root = resolve(import.meta.dirname, '..');
+const childScript = join(root, 'test/engine/intake/engine-process.ts');
+
+interface Leg {
+  /** ms from start of injection until the sink counted N. */
+  ms: number;
+  /** ms until smtp-source had its last 250. */
+  injectMs: number;
+  rate: number;
+  received: number;
+  unique: number;
+  maxRssKb?: number;
+  cpuMs?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('connect', () => {
+      c.destroy();
+      res(true);
+    });
+    c.once('error', () => res(false));
+  });
+}
+
+/** smtp-sink with running counters and a dump of every message; `count` follows its `mesg=` counter. */
+async function startSink(port: number, dir: string) {
+  const dump = join(dir, `sink-${port}.dump`);
+  const p = spawn('smtp-sink', ['-u', 'nobody', '-c', '-D', dump, `127.0.0.1:${port}`, '1024'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let count = 0;
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => {
+    const m = /mesg=(\d+)\r?$/.exec(d.toString().trimEnd().split('\r').at(-1) ?? '');
+    if (m) count = Number(m[1]);
+  });
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  for (let i = 0; i < 100 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!(await listening(port))) throw new Error(`smtp-sink did not listen on 127.0.0.1:${port}: ${err}`);
+  return {
+    count: () => count,
+    /** Stop the sink and drop its dump. */
+    async stop(): Promise<void> {
+      await new Promise<void>((r) => (p.exitCode !== null ? r() : (p.once('exit', () => r()), p.kill('SIGTERM'))));
+      await rm(dump, { force: true });
+    },
+    /** Messages in the dump and how many distinct Message-Ids they carry. */
+    async verify(): Promise<{ received: number; unique: number }> {
+      const text = await readFile(dump, 'latin1').catch(() => '');
+      const ids = text.match(/^Message-Id: .*$/gim) ?? [];
+      const received = (text.match(/^X-Client-Addr: /gm) ?? []).length;
+      return { received, unique: new Set(ids.map((l) => l.slice(12).trim())).size };
+    },
+  };
+}
+
+function smtpSource(port: number, n: number, size: number, sessions: number): Promise<number> {
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    const args = ['-d', '-s', String(sessions), '-m', String(n), '-l', String(size), '-f', 'bench@example.com', '-t', 'sink@bench.test', `127.0.0.1:${port}`];
+    const p = spawn('smtp-source', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.once('exit', (code) => (code === 0 ? res(performance.now() - t0) : rej(new Error(`smtp-source exited ${code}: ${err.trim()}`))));
+  });
+}
+
+async function until(cond: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function timeLeg(port: number, sink: Awaited<ReturnType<typeof startSink>>, n: number, size: number, sessions: number): Promise<Omit<Leg, 'received' | 'unique'>> {
+  const t0 = performance.now();
+  const injectMs = await smtpSource(port, n, size, sessions);
+  await until(() => sink.count() >= n, 15 * 60_000, () => `sink counted ${sink.count()} of ${n}`);
+  const ms = performance.now() - t0;
+  return { ms, injectMs, rate: n / (ms / 1000) };
+}
+
+async function smtpOpsLeg(dir: string, n: number, size: number, sessions: number, cpuProf?: string): Promise<Leg> {
+  const sinkPort = await freePort();
+  const sink = await startSink(sinkPort, dir);
+  const storeDir = await mkdtemp(join(tmpdir(), 'smtp-ops-bench-store-'));
+  const cfg = {
+    storeDir,
+    listen: '127.0.0.1:0',
+    settings: { 'relay-host': '127.0.0.1', 'relay-port': String(sinkPort), 'use-tls': 'off', hostname: 'smtp-ops.bench.test', 'intake-max-connections': '100' },
+  };
+  const nodeArgs = ['--import', 'tsx', ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []), childScript];
+  const child: ChildProcess = spawn(process.execPath, nodeArgs, { env: { ...process.env, SMTP_OPS_CHILD: JSON.stringify(cfg), SMTP_OPS_LISTEN: '' }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const next = () => new Promise<Record<string, number | boolean>>((res, rej) => {
+    lines.once('line', (l) => res(JSON.parse(l)));
+    child.once('exit', (c) => rej(new Error(`smtp-ops process exited (${c})`)));
+  });
+  try {
+    const ready = await next();
+    const timing = await timeLeg(Number(ready.port), sink, n, size, sessions);
+    const stopped = next();
+    child.stdin!.write('stop\n');
+    const usage = await stopped;
+    await new Promise((r) => setTimeout(r, 300)); // a late duplicate would land now
+    return { ...timing, ...(await sink.verify()), maxRssKb: Number(usage.maxRssKb), cpuMs: Number(usage.cpuUserMs) + Number(usage.cpuSystemMs) };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await sink.stop();
+    await rm(storeDir, { recursive: true, force: true });
+  }
+}
+
+async function postfixLeg(dir: string, n: number, size: number, sessions: number): Promise<Leg> {
+  if (!(await listening(POSTFIX.port))) throw new Error(`no Postfix relay on ${POSTFIX.host}:${POSTFIX.port}: run sudo bash test/peers/peers.sh up (or --skip-postfix)`);
+  if (await listening(POSTFIX.sinkPort)) throw new Error(`127.0.0.1:${POSTFIX.sinkPort} is taken: the bench starts its own smtp-sink there`);
+  const sink = await startSink(POSTFIX.sinkPort, dir);
+  try {
+    const timing = await timeLeg(POSTFIX.port, sink, n, size, sessions);
+    await new Promise((r) => setTimeout(r, 300));
+    return { ...timing, ...(await sink.verify()) };
+  } finally {
+    await sink.stop();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function show(name: string, l: Leg, n: number): string {
+  const ok = l.received === n && l.unique === n ? 'ok' : `MISMATCH received=${l.received} unique=${l.unique}`;
+  const mem = l.maxRssKb ? `  peak RSS ${(l.maxRssKb / 1024).toFixed(0)} MB  CPU ${(l.cpuMs! / 1000).toFixed(1)} s` : '';
+  return `${name.padEnd(8)} ${l.rate.toFixed(0).padStart(6)} msg/s  ${(l.ms / 1000).toFixed(2)} s (injected in ${(l.injectMs / 1000).toFixed(2)} s)  sink ${ok}${mem}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      n: { type: 'string', default: '20000' },
+      size: { type: 'string', default: '2048' },
+      sessions: { type: 'string', default: '10' },
+      runs: { type: 'string', default: '3' },
+      'skip-postfix': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+    },
+  });
+  const n = Number(values.n);
+  const size = Number(values.size);
+  const sessions = Number(values.sessions);
+  const runs = Number(values.runs);
+  const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-bench-'));
+  await chmod(dir, 0o777); // smtp-sink writes its dump as nobody
+  const ops: Leg[] = [];
+  const pf: Leg[] = [];
+  console.log(`throughput: ${n} messages of ${size} bytes over ${sessions} sessions, ${runs} run(s)`);
+  try {
+    for (let i = 1; i <= runs; i++) {
+      const o = await smtpOpsLeg(dir, n, size, sessions, values['cpu-prof']);
+      ops.push(o);
+      console.log(`run ${i}  ${show('smtp-ops', o, n)}`);
+      if (!values['skip-postfix']) {
+        const p = await postfixLeg(dir, n, size, sessions);
+        pf.push(p);
+        console.log(`run ${i}  ${show('postfix', p, n)}`);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const failed = [...ops, ...pf].some((l) => l.received !== n || l.unique !== n);
+  const opsRate = median(ops.map((l) => l.rate));
+  const summary: Record<string, unknown> = {
+    n,
+    size,
+    sessions,
+    runs,
+    smtpOps: { medianRate: Math.round(opsRate), rates: ops.map((l) => Math.round(l.rate)), medianPeakRssMb: Math.round(median(ops.map((l) => l.maxRssKb! / 1024))) },
+    lossless: !failed,
+  };
+  console.log(`median   smtp-ops ${opsRate.toFixed(0)} msg/s, peak RSS ${summary.smtpOps && (summary.smtpOps as { medianPeakRssMb: number }).medianPeakRssMb} MB`);
+  if (pf.length) {
+    const pfRate = median(pf.map((l) => l.rate));
+    summary.postfix = { medianRate: Math.round(pfRate), rates: pf.map((l) => Math.round(l.rate)) };
+    summary.ratio = Number((opsRate / pfRate).toFixed(2));
+    console.log(`median   postfix  ${pfRate.toFixed(0)} msg/s`);
+    console.log(`ratio    smtp-ops / postfix = ${(opsRate / pfRate).toFixed(2)} (target >= 1.5)`);
+  }
+  console.log(JSON.stringify(summary));
+  if (failed) {
+    console.error('FAILED: the sink did not receive exactly N distinct messages');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:throughput: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});
