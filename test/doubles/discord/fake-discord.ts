@@ -28,6 +28,8 @@ export interface FakeDiscordOptions {
   identity?: Partial<FakeIdentity>;
   /** Further text channels in the guild (alert targets). */
   channels?: string[];
+  /** Role ids that exist in the guild (members may hold them). */
+  roles?: string[];
 }
 
 export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -45,7 +47,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  const gateway = attachGateway(server, identity, opts.channels ?? []);
+  const gateway = attachGateway(server, identity, opts.channels ?? [], opts.roles ?? []);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
   return {

@@ -22,7 +22,7 @@ export interface FakeGateway {
   close(): Promise<void>;
 }
 
-export function attachGateway(server: Server, id: FakeIdentity, extraChannels: string[]): FakeGateway {
+export function attachGateway(server: Server, id: FakeIdentity, extraChannels: string[], roleIds: string[]): FakeGateway {
   const wss = new WebSocketServer({ server, path: '/gateway' });
   const received: GatewayFrame[] = [];
   const sessions = new Set<{ ws: WebSocket; seq: number }>();
@@ -62,7 +62,7 @@ export function attachGateway(server: Server, id: FakeIdentity, extraChannels: s
           shard: [0, 1],
           application: { id: id.applicationId, flags: 0 },
         });
-        sendDispatch(session, 'GUILD_CREATE', guild(id, extraChannels));
+        sendDispatch(session, 'GUILD_CREATE', guild(id, extraChannels, roleIds));
         const waiting = onIdentified;
         onIdentified = [];
         for (const w of waiting) w();

@@ -29,7 +29,7 @@ export function textChannel(id: FakeIdentity, channelId = id.channelId) {
   return { id: channelId, type: 0, guild_id: id.guildId, name: `ops-${channelId.slice(-4)}`, position: 0, permission_overwrites: [], nsfw: false, parent_id: null, topic: null, last_message_id: null, rate_limit_per_user: 0 };
 }
 
-export function guild(id: FakeIdentity, extraChannels: string[] = []) {
+export function guild(id: FakeIdentity, extraChannels: string[] = [], roleIds: string[] = []) {
   return {
     id: id.guildId,
     name: 'On-call',
@@ -40,7 +40,7 @@ export function guild(id: FakeIdentity, extraChannels: string[] = []) {
     verification_level: 0,
     default_message_notifications: 0,
     explicit_content_filter: 0,
-    roles: [{ id: id.guildId, name: '@everyone', color: 0, hoist: false, position: 0, permissions: '0', managed: false, mentionable: false, flags: 0 }],
+    roles: [id.guildId, ...roleIds].map((r, i) => ({ id: r, name: i === 0 ? '@everyone' : `role-${r.slice(-4)}`, color: 0, hoist: false, position: i, permissions: '0', managed: false, mentionable: false, flags: 0 })),
     emojis: [],
     stickers: [],
     features: [],
