@@ -33,8 +33,10 @@ export class ProgressUpdater {
     if (this.closed || this.sent >= this.opts.maxUpdates) return;
     this.pending = p;
     if (this.timer) return;
-    const wait = Math.max(0, this.lastAt + this.opts.intervalMs - Date.now());
-    this.timer = setTimeout(() => this.fire(), wait);
+    const wait = this.lastAt + this.opts.intervalMs - Date.now();
+    // The first update goes out at once, so even short work shows it started.
+    if (wait <= 0) this.fire();
+    else this.timer = setTimeout(() => this.fire(), wait);
   }
 
   private fire(): void {

@@ -80,9 +80,10 @@ function progressBar(done: number, total: number): string {
   return `${'█'.repeat(full)}${'░'.repeat(cells - full)} ${Math.round(ratio * 100)}%`;
 }
 
+/** action_ids must be unique within a message (a group may hold two paged tables), so the token is part of it. */
 function actionButton(a: Action): ButtonElement {
   const style = a.style === 'default' ? undefined : a.style;
-  return button(ACTION_PREFIX + a.kind, a.label, a.id, style);
+  return button(`${ACTION_PREFIX}${a.kind}.${a.id}`, a.label, a.id, style);
 }
 
 /** The title line of a part: a header block at top level, bold text inside a group. */
@@ -110,7 +111,7 @@ function renderTable(r: TableReply, nested: boolean): Block[] {
   if (r.footer) notes.push(esc(r.footer));
   if (notes.length) blocks.push(context(notes.join(' · ')));
   const paging = [r.page?.prev, r.page?.next].filter((a): a is Action => a !== undefined).map(actionButton);
-  if (paging.length) blocks.push(actions(paging, 'smtp.paging'));
+  if (paging.length) blocks.push(actions(paging));
   return blocks;
 }
 
@@ -119,7 +120,7 @@ function renderConfirm(r: ConfirmReply, nested: boolean): Block[] {
     titleBlock(r.title, nested),
     section(esc(r.text)),
     context(`Only ${mentionOf(r.requester)} can answer · expires ${slackTime(r.expiresAt)}`),
-    actions([actionButton(r.yes), actionButton(r.no)], 'smtp.confirm'),
+    actions([actionButton(r.yes), actionButton(r.no)]),
   ];
 }
 
@@ -140,7 +141,7 @@ function renderSecretPrompt(r: SecretPromptReply, nested: boolean): Block[] {
   return [
     titleBlock(r.title, nested),
     section(esc(r.text)),
-    actions([button(SECRET_ACTION_ID, 'Enter password', r.field, 'primary')], 'smtp.secret'),
+    actions([button(SECRET_ACTION_ID, 'Enter password', r.field, 'primary')]),
     context('The value is typed in a private dialog; it is never posted to the channel.'),
   ];
 }
