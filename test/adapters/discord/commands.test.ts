@@ -4,10 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildRegistration } from '../../../src/adapters/discord/register.js';
-import { ADMIN, CB, OPERATOR, VIEWER, buttons, startHarness, textOf, type Harness } from './harness.js';
+import { ADMIN, ALERT_CHANNEL, CB, OPERATOR, VIEWER, buttons, startHarness, textOf, type Harness } from './harness.js';
 
 let h: Harness;
 const cli = { platform: 'cli' as const, id: 'test' };
+const submit = (n: number) => h.engine.submit({ from: 'app@example.com', to: [`oncall${n}@sink.test`], subject: `alert ${n}`, text: 'disk full' }, cli);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -31,12 +32,12 @@ describe('start-up', () => {
   });
 });
 
-describe('commands', () => {
+describe('reading', () => {
   test('status answers ephemerally with the dashboard', async () => {
     const x = await h.command(VIEWER, ['status']);
     expect(x.callback.body.type).toBe(CB.reply);
     expect(x.ephemeral).toBe(true);
-    expect(x.message.embeds.length).toBeGreaterThan(0);
+    expect(x.message.content).toMatch(/\S/);
     expect(textOf(x.message)).toMatch(/queue/i);
   });
 
@@ -44,5 +45,125 @@ describe('commands', () => {
     const x = await h.command(VIEWER, ['status'], { share: true });
     expect(x.callback.body.type).toBe(CB.reply);
     expect(x.ephemeral).toBe(false);
+  });
+
+  test('config show lists settings as embed fields, secrets masked', async () => {
+    await h.engine.updateSettings({ 'relay-host': 'smtp.example.com' }, cli);
+    const x = await h.command(VIEWER, ['config', 'show']);
+    const fields = x.message.embeds.flatMap((e: any) => e.fields ?? []);
+    expect(fields.length).toBeGreaterThan(5);
+    expect(textOf(x.message)).toContain('smtp.example.com');
+  });
+
+  test('log and events render tables (code blocks) or their empty text', async () => {
+    const log = await h.command(VIEWER, ['log'], { status: 'received' });
+    expect(log.message.embeds[0].title).toMatch(/log/i);
+    const events = await h.command(VIEWER, ['events'], { level: 'info' });
+    expect(events.message.embeds[0].title).toMatch(/event/i);
+    expect(textOf(events.message)).toMatch(/config\.changed|```/);
+  });
+
+  test('report and doctor answer', async () => {
+    const report = await h.command(VIEWER, ['report'], { day: 'today' });
+    expect(report.message.embeds.length).toBeGreaterThan(0);
+    const doctor = await h.command(VIEWER, ['doctor']);
+    expect(doctor.message.embeds.length).toBeGreaterThan(0);
+    expect(textOf(doctor.message)).toMatch(/relay|dns|tls|hostname/i);
+  });
+
+  test('help, and help for one command', async () => {
+    const all = await h.command(VIEWER, ['help']);
+    expect(textOf(all.message)).toContain('queue flush');
+    const one = await h.command(VIEWER, ['help'], { command: 'queue delete' });
+    expect(textOf(one.message)).toMatch(/--all/);
+  });
+});
+
+describe('changing', () => {
+  test('config set passes variadic assignments through with their quoting', async () => {
+    const x = await h.command(ADMIN, ['config', 'set'], { assignments: 'from-name="Ops Team" from-address=ops@example.com relay-port=2525' });
+    expect(x.message.embeds[0].color).not.toBe(0xed4245);
+    const s = await h.engine.getSettings();
+    expect(s.fromName).toBe('Ops Team');
+    expect(s.fromAddress).toBe('ops@example.com');
+    expect(s.relayPort).toBe(2525);
+  });
+
+  test('config set with a bad value names the field and the rule; nothing changes', async () => {
+    const x = await h.command(ADMIN, ['config', 'set'], { assignments: 'relay-port=70000' });
+    expect(textOf(x.message)).toMatch(/relay-port/);
+    expect((await h.engine.getSettings()).relayPort).toBe(2525);
+  });
+
+  test('an inline password is refused in chat and never echoed', async () => {
+    const x = await h.command(ADMIN, ['config', 'set'], { assignments: 'sasl-password=hunter2-inline' });
+    expect(JSON.stringify(x.message)).not.toContain('hunter2-inline');
+    expect((await h.engine.getSettings()).saslPassword).toBe('(not set)');
+  });
+
+  test('test queues a message and says the outcome follows', async () => {
+    const x = await h.command(OPERATOR, ['test'], { address: 'oncall@sink.test' });
+    expect(textOf(x.message)).toMatch(/queued/i);
+    const list = await h.engine.queueList({});
+    expect(list.items.some((m) => m.to.includes('oncall@sink.test') && m.source === 'test')).toBe(true);
+  });
+
+  test('queue show, hold and release a message by id', async () => {
+    const { id } = await submit(1);
+    const show = await h.command(VIEWER, ['queue', 'show'], { id });
+    expect(show.message.embeds[0].title).toContain(id);
+    expect(textOf(show.message)).toContain('oncall1@sink.test');
+    await h.command(OPERATOR, ['queue', 'hold'], { id });
+    expect((await h.engine.queueShow(id)).state).toBe('held');
+    await h.command(OPERATOR, ['queue', 'release'], { id });
+    expect((await h.engine.queueShow(id)).state).not.toBe('held');
+  });
+
+  test('queue show of an unknown id says not found', async () => {
+    const { id } = await submit(3);
+    await h.engine.queueDelete(id, cli);
+    const x = await h.command(VIEWER, ['queue', 'show'], { id });
+    expect(x.message.embeds[0].title).toBe('Not found');
+  });
+
+  test('queue delete asks, and Yes deletes', async () => {
+    const { id } = await submit(2);
+    const ask = await h.command(ADMIN, ['queue', 'delete'], { id });
+    const [yes] = buttons(ask.message);
+    expect(textOf(ask.message)).toContain(id);
+    const done = await h.press(ADMIN, yes.custom_id);
+    expect(done.callback.body.type).toBe(CB.update);
+    expect(buttons(done.message)).toEqual([]);
+    await expect(h.engine.queueShow(id)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  test('alerts subscribe, list and unsubscribe name the channel of the interaction', async () => {
+    await h.command(OPERATOR, ['alerts', 'subscribe'], { level: 'error' });
+    expect(await h.engine.alertList()).toEqual([expect.objectContaining({ platform: 'discord', channel: h.fake.identity.channelId, minLevel: 'error' })]);
+    const list = await h.command(VIEWER, ['alerts', 'list']);
+    expect(textOf(list.message)).toContain(h.fake.identity.channelId);
+    await h.command(OPERATOR, ['alerts', 'unsubscribe']);
+    expect(await h.engine.alertList()).toEqual([]);
+  });
+
+  test('access grant, list and revoke', async () => {
+    await h.command(ADMIN, ['access', 'grant'], { subject: 'discord:100000000000000042', role: 'operator' });
+    const list = await h.command(ADMIN, ['access', 'list']);
+    expect(textOf(list.message)).toContain('discord:100000000000000042');
+    await h.command(ADMIN, ['access', 'revoke'], { subject: 'discord:100000000000000042' });
+    expect((await h.engine.accessList()).some((g) => g.subject === 'discord:100000000000000042')).toBe(false);
+  });
+});
+
+describe('alerts into channels', () => {
+  test('an alert for a subscribed channel is posted there with the bot token', async () => {
+    await h.engine.alertSubscribe({ platform: 'discord', channel: ALERT_CHANNEL }, 'warning', cli);
+    const from = h.fake.requests.length;
+    await h.engine.alert({ kind: 'bounce', level: 'error', title: 'Message bounced', text: 'oncall@sink.test: 550 no such user', time: Date.now() });
+    const post = await h.fake.waitForRequest((r) => r.method === 'POST' && r.path === `/api/v10/channels/${ALERT_CHANNEL}/messages`, { from });
+    expect(post.authorization).toBe(`Bot ${h.fake.identity.token}`);
+    expect(post.body.embeds[0]).toMatchObject({ title: 'Message bounced', color: 0xed4245 });
+    expect(post.body.embeds[0].description).toContain('550 no such user');
+    await h.engine.alertUnsubscribe({ platform: 'discord', channel: ALERT_CHANNEL }, cli);
   });
 });

@@ -90,7 +90,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   if (!handle) throw new Error('startDiscord returned null with DISCORD_TOKEN set');
   const ix = interactionFactory(fake.identity);
 
-  async function exchange(payload: Record<string, unknown>, { quietMs = 300 } = {}): Promise<Exchange> {
+  async function exchange(payload: Record<string, unknown>, { quietMs = 150 } = {}): Promise<Exchange> {
     const from = fake.requests.length;
     const { id, token } = payload as { id: string; token: string };
     fake.interact(payload);
