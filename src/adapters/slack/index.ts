@@ -10,6 +10,7 @@ import type { Engine } from '../../engine/index.js';
 import type { ChartReply } from '../../commands/reply.js';
 import type { Runner } from '../../commands/types.js';
 import { attachSlackAdapter } from './adapter.js';
+import { redactingLogger } from './log.js';
 import { type SlackConfig, slackConfigFromEnv } from './config.js';
 
 export { slackConfigFromEnv, type SlackConfig } from './config.js';
@@ -45,8 +46,7 @@ export async function startSlackApp(engine: Engine, runner: Runner, config: Slac
     token: config.botToken,
     clientOptions,
     deferInitialization: true,
-    logger: opts.logger,
-    logLevel: opts.logger ? undefined : (opts.logLevel ?? LogLevel.INFO),
+    logger: redactingLogger(opts.logger, opts.logLevel ?? LogLevel.INFO),
   };
   const socket = Boolean(config.appToken);
   const app = socket

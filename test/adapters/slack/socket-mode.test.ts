@@ -1,0 +1,109 @@
+/**
+ * The Slack adapter in Socket Mode against the fake: envelopes in, acks with
+ * the envelope_id out, the secret modal end to end, and a clean disconnect.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SECRET_BLOCK_ID, SECRET_INPUT_ID } from '../../../src/adapters/slack/modal.js';
+import { ADMIN, Harness, OPERATOR, VIEWER, byActionId, byKind, textOf } from './harness.js';
+
+const SECRET = 'Tr0ub4dor&3-correct-horse';
+let h: Harness;
+
+beforeAll(async () => {
+  h = await Harness.start({ mode: 'socket' });
+  await h.engine.accessGrant(`slack:${OPERATOR.id}`, 'operator', { platform: 'cli', id: 'setup' });
+  await h.engine.accessGrant(`slack:${VIEWER.id}`, 'viewer', { platform: 'cli', id: 'setup' });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('Socket Mode', () => {
+  test('connects with the app token through apps.connections.open', () => {
+    const open = h.fake.calls('apps.connections.open');
+    expect(open.length).toBeGreaterThanOrEqual(1);
+    expect(open[0].headers.authorization).toBe(`Bearer ${h.fake.appToken}`);
+    expect(h.fake.socketCount).toBe(1);
+  });
+
+  test('a slash_commands envelope is acked and answered through response_url', async () => {
+    const { responseUrl, delivered } = await h.slash(ADMIN, 'queue list');
+    expect(delivered.status).toBe(200);
+    const m = await h.posted(responseUrl);
+    expect(textOf(m)).toContain('The queue is empty.');
+  });
+
+  test('an interactive envelope presses a confirm button', async () => {
+    await h.engine.submit({ to: ['a@sink.test'], subject: 's', text: 't' });
+    const ask = await h.command(OPERATOR, 'queue flush');
+    expect(ask.visibleTo).toBe(OPERATOR.id);
+    await h.press(OPERATOR, ask, byKind('confirm'));
+    await h.fake.waitFor(() => /Queue flushed/.test(textOf(ask)), 5000, 'the flush result');
+  });
+});
+
+describe('the password modal', () => {
+  test('a viewer asking for the prompt is denied before any modal', async () => {
+    const m = await h.command(VIEWER, 'config set sasl-password');
+    expect(textOf(m)).toMatch(/needs the admin role/);
+    expect(textOf(m)).not.toContain('Enter password');
+  });
+
+  test('Enter password opens a modal; the value is stored and never shown, logged or recorded', async () => {
+    const prompt = await h.command(ADMIN, 'config set sasl-password --share');
+    // A prompt is only for the one who asked, even with --share.
+    expect(prompt.visibleTo).toBe(ADMIN.id);
+    expect(textOf(prompt)).toContain('Enter password');
+
+    const { payload } = await h.press(ADMIN, prompt, byActionId('smtp.secret'));
+    const open = await h.fake.waitFor(() => h.fake.calls('views.open')[0], 5000, 'views.open');
+    expect(open.body.trigger_id).toBe(payload.trigger_id);
+    const view = h.fake.views[0];
+    expect(view.callback_id).toBe('smtp.secret.modal');
+
+    // An empty value keeps the dialog open with an error on the field.
+    const empty = await h.driver.interactive(h.fake.viewSubmission(ADMIN, view, { [SECRET_BLOCK_ID]: { [SECRET_INPUT_ID]: '' } }));
+    expect(empty.body).toMatchObject({ response_action: 'errors', errors: { [SECRET_BLOCK_ID]: expect.stringContaining('sasl-password') } });
+    expect((await h.engine.getSettings()).saslPassword).toBe('(not set)');
+
+    const ok = await h.driver.interactive(h.fake.viewSubmission(ADMIN, view, { [SECRET_BLOCK_ID]: { [SECRET_INPUT_ID]: SECRET } }));
+    expect(ok.body ?? {}).not.toHaveProperty('response_action');
+    expect((await h.engine.getSettings()).saslPassword).toBe('********');
+
+    // The prompt message is replaced with the outcome (masked).
+    await h.fake.waitFor(() => /Settings updated/.test(textOf(prompt)), 5000, 'the prompt to be replaced');
+    expect(textOf(prompt)).toContain('********');
+
+    const events = (await h.engine.eventList({ limit: 100 })).items;
+    expect(events.some((e) => e.code === 'config.changed')).toBe(true);
+    const everything = [
+      JSON.stringify(h.fake.requests),
+      JSON.stringify(h.fake.messages),
+      JSON.stringify(events),
+      h.logs.join('\n'),
+    ];
+    for (const where of everything) expect(where).not.toContain(SECRET);
+  });
+
+  test('a modal for a non-secret field is answered with the rule, not stored', async () => {
+    const prompt = await h.command(ADMIN, 'config set intake-password');
+    await h.press(ADMIN, prompt, byActionId('smtp.secret'));
+    const view = await h.fake.waitFor(() => h.fake.views[1], 5000, 'second modal');
+    const forged = { ...view, private_metadata: JSON.stringify({ field: 'relay-host' }) };
+    const res = await h.driver.interactive(h.fake.viewSubmission(ADMIN, forged, { [SECRET_BLOCK_ID]: { [SECRET_INPUT_ID]: 'evil.example' } }));
+    expect(res.body).toMatchObject({ response_action: 'errors' });
+    expect((await h.engine.getSettings()).relayHost).toBe('');
+  });
+});
+
+describe('teardown', () => {
+  test('stop() disconnects the socket cleanly', async () => {
+    const other = await Harness.start({ mode: 'socket' });
+    expect(other.fake.socketCount).toBe(1);
+    await other.handle.stop();
+    await other.fake.waitForSocketsClosed();
+    expect(other.fake.socketCount).toBe(0);
+    await other.close();
+  });
+});
