@@ -1,0 +1,29 @@
+/**
+ * The control socket protocol: newline-delimited JSON over `<store>/control.sock`.
+ *
+ * Request: `{id, text, actor, confirmed?}` runs a line; `{id, action, actor}`
+ * presses a button token; `{id, secret: {field, value}, actor}` sets a secret.
+ * Answers carry the request id: any number of `progress` and `followUp`
+ * messages, and exactly one `reply` (followUps may come after it, e.g. the
+ * outcome of `test`).
+ */
+import type { Actor } from '../engine/index.js';
+import type { ProgressReply, Reply } from '../commands/reply.js';
+
+export const SOCKET_NAME = 'control.sock';
+/** Longest request line accepted (a secret or a long command fits easily). */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+export interface ControlRequest {
+  id: number;
+  actor: Actor;
+  text?: string;
+  confirmed?: boolean;
+  action?: string;
+  secret?: { field: string; value: string };
+}
+
+export type ControlMessage =
+  | { id: number; type: 'progress'; reply: ProgressReply }
+  | { id: number; type: 'followUp'; reply: Reply }
+  | { id: number; type: 'reply'; reply: Reply };
