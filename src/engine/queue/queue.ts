@@ -157,8 +157,9 @@ export class Queue {
         }
         if (r.state !== 'queued' && r.state !== 'deferred') return;
         ops.push(...this.move(r, 'sending', now));
-        this.inflight.set(r.id, r);
-        claimed.push(r);
+        const sending: QueueRecord = { ...r, state: 'sending', due: null, nextAttempt: null };
+        this.inflight.set(r.id, sending);
+        claimed.push(sending);
       });
       if (ops.length > 0) {
         ops.push(this.countOp());
@@ -183,6 +184,7 @@ export class Queue {
     const deferred: string[] = [];
     const delivered = [...(rec.delivered ?? [])];
     let lastError: string | null = null;
+    let deferError: string | null = null;
     const lifetimeOver = expired(rec.createdAt, now, policy);
     for (const to of rec.to) {
       const r = byTo.get(to.toLowerCase()) ?? { to, status: 'deferred' as const, response: 'no result for this recipient (connection lost)', failure: 'protocol' as const };
@@ -201,7 +203,7 @@ export class Queue {
       } else {
         deferred.push(to);
         log.push(this.journal.entry({ ...base, status: 'deferred', response: r.response }, now));
-        lastError = r.response;
+        deferError ??= r.response;
       }
     }
     const ops: Op[] = [];
@@ -210,7 +212,7 @@ export class Queue {
     } else if (deferred.length === 0) {
       ops.push(...this.removeOps(rec, 'sending'));
     } else {
-      const next: QueueRecord = { ...rec, to: deferred, delivered, attempts: attempt, lastError };
+      const next: QueueRecord = { ...rec, to: deferred, delivered, attempts: attempt, lastError: deferError ?? lastError };
       ops.push(...this.move(next, 'deferred', now + backoffSeconds(attempt, policy) * 1000));
     }
     if (ops.length > 0) ops.push(this.countOp());

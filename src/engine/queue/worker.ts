@@ -118,6 +118,11 @@ export class Worker {
   private sleep(ms: number): void {
     if (!this.running) return;
     if (this.timer !== null) this.d.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (ms <= 0) {
+      setImmediate(() => void this.loop());
+      return;
+    }
     this.timer = this.d.clock.setTimeout(() => {
       this.timer = null;
       void this.loop();
