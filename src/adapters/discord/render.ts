@@ -8,7 +8,7 @@ import type { Alert } from '../../engine/index.js';
 import type { Action, ChartReply, ConfirmReply, ErrorReply, Reply, TableReply } from '../../commands/reply.js';
 import { LIMITS, clip, fitMessage } from './limits.js';
 import type { DiscordFile, DiscordMessage } from './message.js';
-import { chartBlock, tableBlock } from './text-blocks.js';
+import { chartBlock, tableBlock, tableFields, tableLayout } from './text-blocks.js';
 
 /** Embed colours by tone/level (Discord's brand palette). */
 export const COLORS = { info: 0x5865f2, success: 0x57f287, warning: 0xfee75c, error: 0xed4245 } as const;
@@ -68,10 +68,12 @@ function progressBar(done: number, total: number): string {
 }
 
 function table(t: TableReply): { embed: APIEmbed; rows: Row[] } {
-  const desc = t.rows.length ? tableBlock(t, LIMITS.description) : t.empty;
   const footer = [t.page?.number !== undefined ? `Page ${t.page.number}` : '', t.footer ?? ''].filter(Boolean).join(' · ');
   const nav = [t.page?.prev, t.page?.next].filter((a): a is Action => a !== undefined).map(button);
-  return { embed: { title: t.title, description: desc, color: COLORS.info, ...(footer ? { footer: { text: footer } } : {}) }, rows: row(nav) };
+  // A code block keeps columns aligned; when cells would be cut, rows as fields keep every word instead.
+  const asFields = t.rows.length > 0 && t.rows.length <= LIMITS.fields && tableLayout(t).cut;
+  const body: APIEmbed = !t.rows.length ? { description: t.empty } : asFields ? { fields: tableFields(t) } : { description: tableBlock(t, LIMITS.description) };
+  return { embed: { title: t.title, ...body, color: COLORS.info, ...(footer ? { footer: { text: footer } } : {}) }, rows: row(nav) };
 }
 
 function confirm(c: ConfirmReply): { embed: APIEmbed; rows: Row[] } {
