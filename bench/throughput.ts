@@ -7,7 +7,8 @@
  * distinct Message-Ids (nothing lost, nothing duplicated).
  *
  *   npm run bench:throughput -- [--n 20000] [--size 2048] [--sessions 10] [--runs 3]
- *                               [--skip-postfix] [--cpu-prof DIR]
+ *                               [--skip-postfix] [--concurrency C] [--cpu-prof DIR]
+ * (--concurrency sets smtp-ops's delivery concurrency; default: the engine's default)
  *
  * smtp-ops runs in its own process (test/engine/intake/engine-process.ts) so its
  * peak RSS and CPU are its own. Needs root (smtp-sink drops to `nobody`), the
@@ -117,14 +118,14 @@ async function timeLeg(port: number, sink: Awaited<ReturnType<typeof startSink>>
   return { ms, injectMs, rate: n / (ms / 1000) };
 }
 
-async function smtpOpsLeg(dir: string, n: number, size: number, sessions: number, cpuProf?: string): Promise<Leg> {
+async function smtpOpsLeg(dir: string, n: number, size: number, sessions: number, concurrency: string | undefined, cpuProf?: string): Promise<Leg> {
   const sinkPort = await freePort();
   const sink = await startSink(sinkPort, dir);
   const storeDir = await mkdtemp(join(tmpdir(), 'smtp-ops-bench-store-'));
   const cfg = {
     storeDir,
     listen: '127.0.0.1:0',
-    settings: { 'relay-host': '127.0.0.1', 'relay-port': String(sinkPort), 'use-tls': 'off', hostname: 'smtp-ops.bench.test', 'intake-max-connections': '100' },
+    settings: { 'relay-host': '127.0.0.1', 'relay-port': String(sinkPort), 'use-tls': 'off', hostname: 'smtp-ops.bench.test', 'intake-max-connections': '100', ...(concurrency ? { concurrency } : {}) },
   };
   const nodeArgs = ['--import', 'tsx', ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []), childScript];
   const child: ChildProcess = spawn(process.execPath, nodeArgs, { env: { ...process.env, SMTP_OPS_CHILD: JSON.stringify(cfg), SMTP_OPS_LISTEN: '' }, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -181,6 +182,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       'skip-postfix': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      concurrency: { type: 'string' },
     },
   });
   const n = Number(values.n);
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
   console.log(`throughput: ${n} messages of ${size} bytes over ${sessions} sessions, ${runs} run(s)`);
   try {
     for (let i = 1; i <= runs; i++) {
-      const o = await smtpOpsLeg(dir, n, size, sessions, values['cpu-prof']);
+      const o = await smtpOpsLeg(dir, n, size, sessions, values.concurrency, values['cpu-prof']);
       ops.push(o);
       console.log(`run ${i}  ${show('smtp-ops', o, n)}`);
       if (!values['skip-postfix']) {
