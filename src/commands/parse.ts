@@ -77,6 +77,10 @@ export function parseLine(text: string, opts: { terminal?: boolean; commands?: r
   if (!m) return { ok: false, error: unknownCommand(words, commands) };
   const spec = m.spec;
   const rest = words.slice(m.used);
+  // `queue lst`: the group alias matched, but the next word was meant as a subcommand.
+  const matched = words.slice(0, m.used).map((w) => w.toLowerCase());
+  const hasLonger = commandPaths(commands).some((p) => p.words.length > m.used && matched.every((w, i) => p.words[i] === w));
+  if (hasLonger && !spec.args.length && rest.length && !rest[0].startsWith('-')) return { ok: false, error: unknownCommand(words, commands) };
 
   const specOptions = spec.options.filter((o) => terminal || !o.terminalOnly);
   let argv: Record<string, unknown>;
@@ -93,7 +97,7 @@ export function parseLine(text: string, opts: { terminal?: boolean; commands?: r
         'parse-numbers': false,
         'dot-notation': false,
         'boolean-negation': false,
-        'duplicate-arguments-array': false,
+        'duplicate-arguments-array': true,
         'short-option-groups': false,
       })
       .fail((msg: string | null, err: Error | null) => {
