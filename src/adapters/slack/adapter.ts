@@ -172,7 +172,7 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
     await inFlight.track(work.catch(logFailure('button reply')));
   });
 
-  app.action<BlockAction<ButtonAction>>(SECRET_ACTION_ID, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(buttonPattern(SECRET_ACTION_ID), async ({ ack, body, action, client }) => {
     await ack();
     const field = action.value ?? '';
     const view = secretModal({ field, channel: body.channel?.id, responseUrl: body.response_url });

@@ -229,10 +229,25 @@ function fit(blocks: Block[]): Block[] {
   return [...body, context(`${dropped} more blocks not shown (Slack allows ${L.blocksPerMessage}). Use the REPL or \`--json\` for everything.`), ...keep];
 }
 
+/** Slack refuses a message with two equal action_ids; a repeated one gets a `.2`, `.3` suffix (routing matches on prefixes). */
+function uniqueActionIds(blocks: Block[]): Block[] {
+  const seen = new Map<string, number>();
+  for (const b of blocks) {
+    if (b.type !== 'actions') continue;
+    for (const e of b.elements) {
+      if (!('action_id' in e) || !e.action_id) continue;
+      const n = (seen.get(e.action_id) ?? 0) + 1;
+      seen.set(e.action_id, n);
+      if (n > 1) e.action_id = `${e.action_id}.${n}`;
+    }
+  }
+  return blocks;
+}
+
 /** Render any reply as a Slack message. */
 export function renderReply(reply: Reply, opts: RenderOptions = {}): SlackMessage {
   const uploads: SlackUpload[] = [];
-  const blocks = fit(renderPart(reply, false, opts, uploads));
+  const blocks = uniqueActionIds(fit(renderPart(reply, false, opts, uploads)));
   return { text: esc(fallbackText(reply)), blocks, uploads };
 }
 

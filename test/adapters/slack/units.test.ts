@@ -1,0 +1,118 @@
+/** Small parts of the Slack adapter: env config, slash text, progress throttling, log redaction. */
+import { describe, expect, test } from 'vitest';
+import { slackConfigFromEnv } from '../../../src/adapters/slack/config.js';
+import { startSlack } from '../../../src/adapters/slack/index.js';
+import { redactInputs, redactingLogger } from '../../../src/adapters/slack/log.js';
+import { ProgressUpdater } from '../../../src/adapters/slack/progress.js';
+import { splitShare, unescapeSlackText } from '../../../src/adapters/slack/text.js';
+import type { ProgressReply } from '../../../src/commands/reply.js';
+import type { Engine } from '../../../src/engine/index.js';
+import type { Runner } from '../../../src/commands/types.js';
+import { capturingLogger } from './harness.js';
+
+describe('configuration from the environment', () => {
+  test('no SLACK_BOT_TOKEN: not configured, startSlack returns null', async () => {
+    expect(slackConfigFromEnv({})).toBeNull();
+    // Nothing is touched when not configured.
+    expect(await startSlack({} as Engine, {} as Runner, {})).toBeNull();
+  });
+
+  test('HTTP receiver needs the signing secret, naming the variable', () => {
+    expect(() => slackConfigFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET is required/);
+  });
+
+  test('Socket Mode with an app token; defaults', () => {
+    expect(slackConfigFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toEqual({ botToken: 'xoxb-1', appToken: 'xapp-1', signingSecret: undefined, port: 3000, host: undefined, apiUrl: undefined });
+    expect(() => slackConfigFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-2' })).toThrow(/SLACK_APP_TOKEN must be an app-level token/);
+  });
+
+  test('port and API URL are checked; the URL gets its trailing slash', () => {
+    const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+    expect(() => slackConfigFromEnv({ ...base, SLACK_PORT: '70000' })).toThrow(/SLACK_PORT must be a whole number from 0 to 65535 \(got "70000"\)/);
+    expect(() => slackConfigFromEnv({ ...base, SLACK_PORT: 'abc' })).toThrow(/SLACK_PORT/);
+    expect(() => slackConfigFromEnv({ ...base, SLACK_API_URL: 'ftp://x' })).toThrow(/SLACK_API_URL must be an http\(s\) URL/);
+    expect(slackConfigFromEnv({ ...base, SLACK_PORT: '0', SLACK_API_URL: 'http://127.0.0.1:9/api', SLACK_HOST: '127.0.0.1' })).toMatchObject({ port: 0, apiUrl: 'http://127.0.0.1:9/api/', host: '127.0.0.1' });
+  });
+
+  test('errors never contain the tokens', () => {
+    try {
+      slackConfigFromEnv({ SLACK_BOT_TOKEN: 'xoxb-secret-value', SLACK_APP_TOKEN: 'nope-secret' });
+    } catch (e) {
+      expect(String(e)).not.toContain('nope-secret');
+      expect(String(e)).not.toContain('xoxb-secret-value');
+    }
+    expect.assertions(2);
+  });
+});
+
+describe('slash command text', () => {
+  test('Slack escapes become plain words and access subjects', () => {
+    expect(unescapeSlackText('access grant <@U123ABC|bob> operator')).toBe('access grant slack:U123ABC operator');
+    expect(unescapeSlackText('test <mailto:me@example.com|me@example.com>')).toBe('test me@example.com');
+    expect(unescapeSlackText('log --from &lt;&gt; &amp;')).toBe('log --from <> &');
+    expect(unescapeSlackText('alerts subscribe <#C0OPS|ops>')).toBe('alerts subscribe C0OPS');
+  });
+
+  test('--share is taken out wherever it stands', () => {
+    expect(splitShare('queue list --share')).toEqual({ text: 'queue list', shared: true });
+    expect(splitShare('--share status')).toEqual({ text: 'status', shared: true });
+    expect(splitShare('status')).toEqual({ text: 'status', shared: false });
+    expect(splitShare('test a--share@x.test')).toEqual({ text: 'test a--share@x.test', shared: false });
+  });
+});
+
+describe('progress updates', () => {
+  const p = (done: number): ProgressReply => ({ kind: 'progress', label: 'deleting', done, total: 100 });
+
+  test('the first goes out at once, later ones at most once per interval, latest wins', async () => {
+    const sent: number[] = [];
+    const u = new ProgressUpdater(async (x) => void sent.push(x.done), { intervalMs: 50, maxUpdates: 10, onError: () => undefined });
+    u.push(p(0));
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toEqual([0]);
+    u.push(p(10));
+    u.push(p(20));
+    u.push(p(30));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(sent).toEqual([0, 30]);
+    u.push(p(40));
+    await u.close();
+    // close() drops what is pending: the final reply comes next and must land last.
+    expect(sent).toEqual([0, 30]);
+  });
+
+  test('never more than the budget (a response_url takes 5 posts)', async () => {
+    const sent: number[] = [];
+    const u = new ProgressUpdater(async (x) => void sent.push(x.done), { intervalMs: 0, maxUpdates: 3, onError: () => undefined });
+    for (let i = 0; i < 10; i++) {
+      u.push(p(i));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await u.close();
+    expect(sent).toHaveLength(3);
+  });
+
+  test('close() waits for an update in flight', async () => {
+    let finished = false;
+    const u = new ProgressUpdater(() => new Promise<void>((r) => setTimeout(() => ((finished = true), r()), 30)), { intervalMs: 0, maxUpdates: 3, onError: () => undefined });
+    u.push(p(1));
+    await u.close();
+    expect(finished).toBe(true);
+  });
+});
+
+describe('log redaction', () => {
+  test('typed values of a modal submission never reach the log', () => {
+    const lines: string[] = [];
+    const log = redactingLogger(capturingLogger(lines));
+    const payload = { type: 'view_submission', view: { state: { values: { secret: { value: { type: 'plain_text_input', value: 'hunter2"\\x' } } } } } };
+    log.debug('Received a message on the WebSocket:', JSON.stringify(payload));
+    log.info(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    expect(lines.join('\n')).not.toContain('hunter2');
+    expect(lines[0]).toContain('[redacted]');
+  });
+
+  test('other lines are left alone', () => {
+    expect(redactInputs('{"type":"block_actions","value":"token"}')).toBe('{"type":"block_actions","value":"token"}');
+  });
+});
