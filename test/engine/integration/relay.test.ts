@@ -13,7 +13,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const sasl = (pass = PEERS.saslPassword) => ({ 'use-tls': 'on', sasl: 'on', 'sasl-username': PEERS.saslUser, 'sasl-password': pass, 'tls-ca': PEERS.caPath });
+const sasl = (pass: string = PEERS.saslPassword) => ({ 'use-tls': 'on', sasl: 'on', 'sasl-username': PEERS.saslUser, 'sasl-password': pass, 'tls-ca': PEERS.caPath });
 
 describe.skipIf(!peers.ok)('engine -> Postfix relay -> smtp-sink', () => {
   it('STARTTLS + SASL on the submission port (10587): delivered once, authenticated and encrypted', async () => {
