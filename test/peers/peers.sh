@@ -77,8 +77,9 @@ setup_sasl() {
 }
 
 setup_postfix() {
-  local before after
+  local before after interfaces
   before="$(postconf -n; postconf -M; postconf -P)"
+  interfaces="$(postconf -h inet_interfaces)"
   local transport=/etc/postfix/smtp-ops-transport
   printf '%s\n' "sink.test smtp:[127.0.0.1]:10026" "bench.test smtp:[127.0.0.1]:10126" >"$transport.new"
   if ! cmp -s "$transport.new" "$transport" || [[ ! -f "$transport.db" ]]; then
@@ -130,7 +131,12 @@ setup_postfix() {
   after="$(postconf -n; postconf -M; postconf -P)"
   postfix check
   if postfix status >/dev/null 2>&1; then
-    if [[ "$before" != "$after" ]]; then log "Postfix configuration changed: reloading"; postfix reload; fi
+    if [[ "$interfaces" != "$(postconf -h inet_interfaces)" ]]; then
+      # inet_interfaces is read only at start: a reload is not enough.
+      log "Postfix inet_interfaces changed: restarting"; postfix stop; postfix start
+    elif [[ "$before" != "$after" ]]; then
+      log "Postfix configuration changed: reloading"; postfix reload
+    fi
   else
     log "starting Postfix"
     postfix start
