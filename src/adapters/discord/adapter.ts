@@ -10,6 +10,7 @@ import type { Reply, RunContext } from '../../commands/reply.js';
 import type { Runner } from '../../commands/types.js';
 import { actorOf } from './actor.js';
 import { complete } from './autocomplete.js';
+import { guardInteractions } from './guard.js';
 import type { DiscordMessage } from './message.js';
 import { replyOptions, sendOptions } from './payload.js';
 import { COMMAND_NAME, SHARE_OPTION, type Registration } from './register.js';
@@ -140,6 +141,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     dispatch(i).catch((e) => log(`interaction ${i.id} failed`, e));
   };
   const onError = (e: Error) => log('client error', e);
+  const unguard = guardInteractions(client, (m) => log(m));
   client.on('interactionCreate', onInteraction);
   client.on('error', onError);
   const removeSink = engine.addAlertSink('discord', async (target: AlertTarget, alert: Alert) => {
@@ -148,6 +150,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
 
   return {
     async detach() {
+      unguard();
       client.off('interactionCreate', onInteraction);
       client.off('error', onError);
       removeSink();
