@@ -38,6 +38,8 @@ export function run(cmd: string, args: string[], input?: string, timeoutMs = 60_
       clearTimeout(timer);
       resolve({ code, out });
     });
+    // A client that exits before reading its input makes the pipe EPIPE; that is not a test failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }
@@ -61,6 +63,8 @@ export class RawSmtp {
   private waiters: (() => void)[] = [];
   private constructor(readonly socket: Socket) {
     socket.setEncoding('utf8');
+    // The server may close first (421, QUIT); a late write then fails with EPIPE, which replies() reports by timing out.
+    socket.on('error', () => undefined);
     socket.on('data', (d: string) => {
       this.buf += d;
       for (const w of this.waiters.splice(0)) w();

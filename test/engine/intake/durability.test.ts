@@ -118,7 +118,9 @@ describe.skipIf(missing.length > 0)(`intake durability on the real store${missin
     }
   });
 
-  describe('a store that runs out of space', () => {
+  // Mounting the tiny file system needs root; CI runs as root, so there a failure to mount fails the test.
+  const canMount = process.getuid?.() === 0 || process.env.CI === 'true';
+  describe.skipIf(!canMount)(`a store that runs out of space${canMount ? '' : ' (skipped: needs root to mount a tmpfs)'}`, () => {
     let mnt: string;
     let engine: Engine | undefined;
     let intake: IntakeServer | undefined;
