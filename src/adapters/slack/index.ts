@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { App, LogLevel, type Logger } from '@slack/bolt';
 import type { Engine } from '../../engine/index.js';
 import type { ChartReply } from '../../commands/reply.js';
+import { chartPng } from '../../commands/render/chart-png.js';
 import type { Runner } from '../../commands/types.js';
 import { attachSlackAdapter } from './adapter.js';
 import { redactingLogger } from './log.js';
@@ -31,6 +32,7 @@ export interface SlackStartOptions {
   logger?: Logger;
   logLevel?: LogLevel;
   progressIntervalMs?: number;
+  /** PNG renderer for shared charts (default: the reports module's `chartPng`). */
   chartPng?: (c: ChartReply) => Buffer;
   /** ms `stop()` waits for replies under way (default 10 000). */
   drainMs?: number;
@@ -59,7 +61,7 @@ export async function startSlackApp(engine: Engine, runner: Runner, config: Slac
     engine,
     runner,
     logger: app.logger,
-    chartPng: opts.chartPng,
+    chartPng: opts.chartPng ?? ((c) => chartPng(c)),
     progressIntervalMs: opts.progressIntervalMs,
   });
 

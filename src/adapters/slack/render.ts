@@ -17,7 +17,7 @@ import type {
   TableReply,
 } from '../../commands/reply.js';
 import { type Block, type ButtonElement, actions, button, codeSections, context, divider, fieldSections, header, section } from './blocks.js';
-import { chartLines } from './chart-text.js';
+import { chartLines } from '../../commands/render/unicode-chart.js';
 import { SLACK_LIMITS as L, clip, escapeCode, escapeMrkdwn } from './limits.js';
 import { tableLines } from './table.js';
 

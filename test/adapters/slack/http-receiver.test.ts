@@ -63,8 +63,8 @@ describe('slash commands', () => {
     ['queue show zzzzzzzzzzzzzzzzzz', /not found/i],
     ['log', /log/i],
     ['events', /config\.changed|Events/i],
-    ['report', /report|received/i],
-    ['report yesterday', /report|received/i],
+    ['report', /Totals/],
+    ['report yesterday', /Totals/],
     ['doctor', /check|ok|warn|fail/i],
     ['alerts list', /alert|subscri/i],
     ['access list', /slack:UOPER/],
@@ -103,6 +103,39 @@ describe('slash commands', () => {
     expect(events.some((e) => e.level === 'warning' && e.actor.includes('slack:UVIEW'))).toBe(true);
     expect(events.some((e) => e.actor.includes('slack:USTRANGE'))).toBe(true);
     expect(await h.engine.queueCounts()).toMatchObject({ total: 25 });
+  });
+});
+
+describe('charts and files', () => {
+  test('a shared report uploads the chart as a PNG to the channel with files.uploadV2', async () => {
+    const m = await h.command(ADMIN, 'report --share', 'C0REPORT');
+    expect(m.visibleTo).toBeUndefined();
+    expect(textOf(m)).toContain('```');
+    const done = await h.fake.waitFor(() => h.fake.calls('files.completeUploadExternal').find((r) => r.body.channel_id === 'C0REPORT'), 5000, 'the upload');
+    const fileId = done.body.files[0].id as string;
+    const upload = h.fake.uploads.get(fileId)!;
+    expect(upload.filename).toMatch(/\.png$/);
+    expect(upload.data!.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(upload.data!.length).toBe(upload.length);
+  });
+
+  test('a private report attaches nothing', async () => {
+    const before = h.fake.calls('files.getUploadURLExternal').length;
+    await h.command(ADMIN, 'report');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.fake.calls('files.getUploadURLExternal')).toHaveLength(before);
+  });
+
+  test('when the upload is refused the requester is told privately why', async () => {
+    h.fake.failures.set('files.getUploadURLExternal', 'not_in_channel');
+    try {
+      const { responseUrl } = await h.slash(ADMIN, 'report --share', 'C0NOTIN');
+      const note = await h.posted(responseUrl, 2);
+      expect(note.visibleTo).toBe(ADMIN.id);
+      expect(note.text).toMatch(/Could not attach .*not_in_channel/);
+    } finally {
+      h.fake.failures.delete('files.getUploadURLExternal');
+    }
   });
 });
 
