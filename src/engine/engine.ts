@@ -73,6 +73,8 @@ class EngineImpl implements Engine {
   private readonly recent = new Map<string, AttemptOutcome>();
   private readonly eventWindows = new Map<string, { start: number; count: number }>();
   private ids = { last: 0, seq: 0 };
+  /** Random per-process suffix: ids stay unique across restarts within one millisecond. */
+  private readonly idSalt = randomBytes(3).readUIntBE(0, 3).toString(36).padStart(5, '0');
   private closed = false;
   private readonly journal: Journal;
   private readonly alerts: Alerts;
@@ -415,7 +417,7 @@ class EngineImpl implements Engine {
   private newId(now: number): string {
     if (now === this.ids.last) this.ids.seq++;
     else this.ids = { last: now, seq: 0 };
-    return now.toString(36).padStart(9, '0') + this.ids.seq.toString(36).padStart(4, '0') + randomBytes(3).readUIntBE(0, 3).toString(36).padStart(5, '0');
+    return now.toString(36).padStart(9, '0') + this.ids.seq.toString(36).padStart(4, '0') + this.idSalt;
   }
 
   private async attempted(rec: QueueRecord, results: RecipientResult[]): Promise<void> {

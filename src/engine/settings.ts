@@ -199,7 +199,7 @@ export const FIELDS: readonly Field[] = [
   { key: 'retry-first', prop: 'retryFirst', help: 'first retry after a deferral (default 300s)', parse: duration('retry-first', 1, 86400) },
   { key: 'retry-max', prop: 'retryMax', help: 'longest wait between tries (default 4000s)', parse: duration('retry-max', 1, 7 * 86400) },
   { key: 'max-queue-lifetime', prop: 'maxQueueLifetime', help: 'bounce after this long in the queue (default 5d)', parse: duration('max-queue-lifetime', 0, 100 * 86400) },
-  { key: 'concurrency', prop: 'concurrency', help: 'parallel deliveries (default 10)', parse: int('concurrency', 1, 200) },
+  { key: 'concurrency', prop: 'concurrency', help: 'parallel deliveries and relay connections (default 20, as Postfix)', parse: int('concurrency', 1, 200) },
   { key: 'listen', prop: 'listen', help: 'SMTP intake host:port (default 127.0.0.1:2525)', parse: listen('listen') },
   { key: 'intake-auth', prop: 'intakeAuth', help: 'on/off: require AUTH at intake', parse: bool('intake-auth') },
   { key: 'intake-username', prop: 'intakeUsername', help: 'intake AUTH user name', parse: text('intake-username') },
@@ -234,7 +234,8 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     retryFirst: 300,
     retryMax: 4000,
     maxQueueLifetime: 5 * 86400,
-    concurrency: 10,
+    // Postfix's default_destination_concurrency_limit.
+    concurrency: 20,
     listen: env.SMTP_OPS_LISTEN && parseHostPort(env.SMTP_OPS_LISTEN) ? env.SMTP_OPS_LISTEN : '127.0.0.1:2525',
     intakeAuth: false,
     intakeUsername: '',
@@ -361,6 +362,7 @@ export function deliveryConfig(s: Settings, password: string | undefined, direct
     auth: s.sasl && s.relayHost !== '' ? { user: s.saslUsername, pass: password ?? '' } : undefined,
     directPort,
     timeoutMs: 30_000,
+    maxConnections: s.concurrency,
   };
 }
 

@@ -246,6 +246,8 @@ export interface DeliveryConfig {
   directPort: number;
   /** Connection and greeting timeouts in ms. */
   timeoutMs: number;
+  /** Most parallel connections to one destination (the `concurrency` setting). */
+  maxConnections?: number;
 }
 
 /** DNS as the engine uses it (node:dns/promises Resolver fits). */

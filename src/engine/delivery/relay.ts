@@ -16,7 +16,7 @@ export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
   const sw = tlsSwitches(config);
   const transport = createTransport({
     pool: true,
-    maxConnections: RELAY_MAX_CONNECTIONS,
+    maxConnections: config.maxConnections ?? RELAY_MAX_CONNECTIONS,
     host: config.relayHost,
     port,
     name: config.hostname,

@@ -73,12 +73,12 @@ export class Worker {
           break;
         }
         const room = s.concurrency - this.active;
-        if (room > 0) {
-          const claimed = await this.d.queue.claimDue(room);
-          for (const rec of claimed) this.run(rec);
-          if (claimed.length === room) this.again = true;
-        }
-        if (!this.again && this.active < s.concurrency) {
+        if (room <= 0) break;
+        const claimed = await this.d.queue.claimDue(room);
+        for (const rec of claimed) this.run(rec);
+        if (claimed.length === room) this.again = true;
+        else if (claimed.length === 0) {
+          // Nothing due now: sleep until the next message is. (When some were claimed, their completion wakes us.)
           const due = await this.d.queue.nextDue();
           if (due !== null) this.sleep(Math.max(0, Math.min(due - this.d.clock.now(), this.d.pollMs)));
         }
