@@ -2,7 +2,15 @@
  * The Slack adapter in Socket Mode against the fake: envelopes in, acks with
  * the envelope_id out, the secret modal end to end, and a clean disconnect.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startSlack } from '../../../src/adapters/slack/index.js';
+import { createRunner } from '../../../src/commands/run.js';
+import { createEngine } from '../../../src/engine/index.js';
+import { FakeSlack } from '../../doubles/slack/fake-slack.js';
+import { SocketDriver } from '../../doubles/slack/drivers.js';
 import { SECRET_BLOCK_ID, SECRET_INPUT_ID } from '../../../src/adapters/slack/modal.js';
 import { ADMIN, Harness, OPERATOR, VIEWER, byActionId, byKind, textOf } from './harness.js';
 
@@ -40,6 +48,9 @@ describe('Socket Mode', () => {
     expect(ask.visibleTo).toBe(OPERATOR.id);
     await h.press(OPERATOR, ask, byKind('confirm'));
     await h.fake.waitFor(() => /Queue flushed/.test(textOf(ask)), 5000, 'the flush result');
+    // Progress of a private message goes through the response_url before the result.
+    expect(ask.history.some((v) => JSON.stringify(v.blocks).includes('hourglass'))).toBe(true);
+    expect(h.fake.calls('chat.update')).toHaveLength(0);
   });
 });
 
@@ -94,6 +105,46 @@ describe('the password modal', () => {
     const res = await h.driver.interactive(h.fake.viewSubmission(ADMIN, forged, { [SECRET_BLOCK_ID]: { [SECRET_INPUT_ID]: 'evil.example' } }));
     expect(res.body).toMatchObject({ response_action: 'errors' });
     expect((await h.engine.getSettings()).relayHost).toBe('');
+  });
+});
+
+describe('startSlack from the environment', () => {
+  test('SLACK_BOT_TOKEN + SLACK_APP_TOKEN + SLACK_API_URL: Socket Mode against the given API', async () => {
+    const fake = await FakeSlack.start();
+    const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-slack-env-'));
+    const engine = await createEngine({ storeDir: dir, worker: false });
+    const env = { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl, SMTP_OPS_ADMINS: 'slack:UADMIN' };
+    const handle = await startSlack(engine, createRunner(engine, { env }), env);
+    try {
+      expect(handle?.mode).toBe('socket');
+      await fake.waitForSocket();
+      expect(fake.calls('auth.test')[0].headers.authorization).toBe(`Bearer ${fake.botToken}`);
+      const form = fake.slashCommand(ADMIN, 'access list');
+      await new SocketDriver(fake).slash(form);
+      const m = await fake.waitFor(() => fake.postedTo(form.response_url)[0], 5000, 'the reply');
+      expect(JSON.stringify(m.blocks)).toContain('slack:UADMIN');
+    } finally {
+      await handle?.stop();
+      await fake.waitForSocketsClosed();
+      await fake.stop();
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a wrong bot token fails at start with the Slack error', async () => {
+    const fake = await FakeSlack.start();
+    const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-slack-env-'));
+    const engine = await createEngine({ storeDir: dir, worker: false });
+    try {
+      const env = { SLACK_BOT_TOKEN: 'xoxb-wrong', SLACK_SIGNING_SECRET: 's', SLACK_PORT: '0', SLACK_HOST: '127.0.0.1', SLACK_API_URL: fake.apiUrl };
+      await expect(startSlack(engine, createRunner(engine, { env }), env)).rejects.toThrow(/invalid_auth/);
+      expect(fake.calls('auth.test')).toHaveLength(1);
+    } finally {
+      await fake.stop();
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

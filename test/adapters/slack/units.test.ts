@@ -116,3 +116,17 @@ describe('log redaction', () => {
     expect(redactInputs('{"type":"block_actions","value":"token"}')).toBe('{"type":"block_actions","value":"token"}');
   });
 });
+
+describe('slack-manifest.yml', () => {
+  test('declares /smtp, interactivity, Socket Mode and the bot scopes', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../../../slack-manifest.yml', import.meta.url), 'utf8');
+    expect(text).toMatch(/^\s+- command: \/smtp$/m);
+    expect(text).toMatch(/should_escape: true/);
+    expect(text).toMatch(/interactivity:\n\s+is_enabled: true/);
+    expect(text).toMatch(/socket_mode_enabled: true/);
+    const scopes = /bot:\n((?:\s+- .+\n)+)/.exec(text)?.[1].match(/- (\S+)/g)?.map((s) => s.slice(2));
+    expect(scopes).toEqual(['commands', 'chat:write', 'files:write']);
+    expect(text).not.toMatch(/\t/);
+  });
+});
