@@ -102,7 +102,7 @@ describe('each reply kind', () => {
     expect(m.embeds[0].title).toBe('Invalid input');
     expect(m.embeds[0].description).toContain('Usage: `config set <assignments...>`');
     expect(m.embeds[0].description).toContain('did you mean');
-    expect(m.embeds[0].fields).toEqual([{ name: 'relay-port (range)', value: 'relay-port must be a whole number from 1 to 65535 (got "70000")', }]);
+    expect(m.embeds[0].fields).toEqual([{ name: 'relay-port (range)', value: 'relay-port must be a whole number from 1 to 65535 (got "70000")' }]);
     expect(renderReply({ kind: 'error', code: 'denied', message: 'no' }).embeds[0]).toMatchObject({ title: 'Not allowed', color: COLORS.error });
   });
 
