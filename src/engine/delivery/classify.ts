@@ -36,6 +36,8 @@ function isTlsProblem(err: NodemailerError): boolean {
   if (err.code === 'ETLS' || err.code === 'EREQUIRETLS') return true;
   if (err.code && CERT_CODES.has(err.code)) return true;
   if (err.originalCode && CERT_CODES.has(err.originalCode)) return true;
+  // A server reply is classified by its code; its text may well mention TLS (or an address may).
+  if (typeof err.responseCode === 'number') return false;
   return /certificate|self[- ]signed|SSL routines|wrong version number|TLS/i.test(err.message ?? '');
 }
 
