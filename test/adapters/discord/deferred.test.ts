@@ -1,0 +1,44 @@
+/**
+ * Slow work: deferReply/deferUpdate first, then the reply edited in place,
+ * with progress shown by editing the same message.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ADMIN, CB, VIEWER, buttons, startHarness, type Harness } from './harness.js';
+
+let h: Harness;
+const cli = { platform: 'cli' as const, id: 'test' };
+const MESSAGES = 2500;
+
+beforeAll(async () => {
+  // deferAfterMs 0: anything not answered at once is deferred.
+  h = await startHarness({ discord: { deferAfterMs: 0, editEveryMs: 0 } });
+  await Promise.all(Array.from({ length: MESSAGES }, (_, i) => h.engine.submit({ from: 'app@example.com', to: [`r${i}@sink.test`], subject: `m${i}`, text: 'x' }, cli)));
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+test('a deferred command answers with deferReply (ephemeral) and then edits @original', async () => {
+  const x = await h.command(VIEWER, ['queue', 'list']);
+  expect(x.callback.body).toEqual({ type: CB.deferReply, data: { flags: 64 } });
+  const patch = x.edits.find((r) => r.method === 'PATCH');
+  expect(patch?.path).toBe(`/api/v10/webhooks/${h.fake.identity.applicationId}/${x.callback.path.split('/')[5]}/messages/@original`);
+  expect(x.message.embeds[0].title).toBe('Mail queue');
+  expect(buttons(x.message).map((b) => b.label)).toEqual(['Next']);
+});
+
+test('a confirmed delete of the whole queue shows progress by editing the message, then the result', async () => {
+  const ask = await h.command(ADMIN, ['queue', 'delete'], { all: true });
+  const [yes] = buttons(ask.message);
+  expect(yes.label).toBe(`Delete ${MESSAGES.toLocaleString('en-US')}`);
+  const done = await h.press(ADMIN, yes.custom_id);
+  expect(done.callback.body.type).toBe(CB.deferUpdate);
+  const titles = done.edits.filter((r) => r.method === 'PATCH').map((r) => r.body.embeds[0].title);
+  expect(titles[0]).toBe('deleting');
+  expect(titles[titles.length - 1]).toBe('Queue deleted');
+  const progress = done.edits.filter((r) => r.body?.embeds?.[0]?.title === 'deleting').map((r) => r.body.embeds[0].description);
+  expect(progress.some((d: string) => d.includes(`/ ${MESSAGES.toLocaleString('en-US')}`))).toBe(true);
+  expect(done.message.embeds[0].description).toBe(`${MESSAGES.toLocaleString('en-US')} messages deleted.`);
+  expect(buttons(done.message)).toEqual([]);
+  expect((await h.engine.queueCounts()).total).toBe(0);
+});
