@@ -69,6 +69,10 @@ describe('slash commands', () => {
     ['alerts list', /alert|subscri/i],
     ['access list', /slack:UOPER/],
     ['qeueu flush', /did you mean/i],
+    ['queue flush --yes', /unknown option --yes/],
+    ['events --level warning', /Events \(warning\)/],
+    ['log --status sent', /Mail log \(status sent\)/],
+    ['alerts unsubscribe', /not subscribed/],
   ];
   test.each(lines)('`/smtp %s` renders within Slack limits', async (line, expected) => {
     const m = await h.command(ADMIN, line);
@@ -200,6 +204,22 @@ describe('buttons', () => {
     await h.press(ADMIN, ask, byKind('confirm'));
     await h.fake.waitFor(() => /Message deleted/.test(textOf(ask)), 5000, 'the delete');
     await expect(h.engine.queueShow(ids[3])).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+});
+
+describe('queue delete --all', () => {
+  test('Yes deletes every message, with progress, and records who did it', async () => {
+    const total = (await h.engine.queueCounts()).total;
+    expect(total).toBeGreaterThan(0);
+    const ask = await h.command(ADMIN, 'queue delete --all');
+    expect(textOf(ask)).toContain(`Delete ${total}`);
+    await h.press(ADMIN, ask, byKind('confirm'));
+    await h.fake.waitFor(() => /Queue deleted/.test(textOf(ask)), 5000, 'the delete');
+    expect(textOf(ask)).toContain(`${total} messages deleted`);
+    expect(ask.history.some((v) => /hourglass.*deleting/.test(JSON.stringify(v.blocks)))).toBe(true);
+    expect(await h.engine.queueCounts()).toMatchObject({ total: 0 });
+    const ev = (await h.engine.eventList({ limit: 50 })).items.find((e) => e.code === 'queue.deleted');
+    expect(ev?.actor).toContain('slack:UADMIN');
   });
 });
 
