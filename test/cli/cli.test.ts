@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smtpPeer } from '../commands/setup.js';
+import { buildDist, ROOT } from './build.js';
+
+let main: string;
+let peer: Awaited<ReturnType<typeof smtpPeer>>;
+const dirs: string[] = [];
+
+function newStore(): string {
+  const d = mkdtempSync(join(tmpdir(), 'smtp-ops-cli-'));
+  dirs.push(d);
+  return join(d, 'store');
+}
+
+const baseEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', SMTP_OPS_SECRET_KEY: randomBytes(32).toString('hex'), SMTP_OPS_LISTEN: '127.0.0.1:0' };
+  return env;
+};
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(store: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [main, '--store', store, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.stdin.end(stdin ?? '');
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const json = (r: Result) => {
+  try {
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
+  }
+};
+
+beforeAll(async () => {
+  main = buildDist('cli-test-dist');
+  peer = await smtpPeer();
+}, 180_000);
+
+afterAll(async () => {
+  await peer?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The scenario every mode must pass; `store` is local or behind serve. */
+async function scenario(store: string, env: NodeJS.ProcessEnv) {
+  const set = await cli(store, ['config', 'set', 'hostname=cli.smtp-ops.test', 'from-address=alerts@smtp-ops.test', 'relay-host=127.0.0.1', `relay-port=${peer.port}`, 'use-tls=off', '--json'], env);
+  expect(set.code, set.stderr + set.stdout).toBe(0);
+  expect(json(set)).toMatchObject({ changed: ['hostname', 'from-address', 'relay-host', 'relay-port', 'use-tls'] });
+
+  const sent = await cli(store, ['test', 'oncall@sink.test', '--wait', '--json'], env);
+  expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+  expect(json(sent)).toMatchObject({ status: 'sent' });
+
+  const bounced = await cli(store, ['test', 'bounce@sink.test', '--wait'], env);
+  expect(bounced.code).toBe(1);
+  expect(bounced.stdout).toMatch(/bounced/);
+
+  const deferred = await cli(store, ['test', 'defer@sink.test', '--wait', '--json'], env);
+  expect(deferred.code).toBe(1);
+  const d = json(deferred) as { id: string; status: string };
+  expect(d.status).toBe('deferred');
+
+  const list = await cli(store, ['queue', 'list', '--json'], env);
+  expect(list.code).toBe(0);
+  const q = json(list) as { items: Record<string, unknown>[]; next: unknown; prev: unknown };
+  expect(q).toHaveProperty('next');
+  expect(q).toHaveProperty('prev');
+  const item = q.items.find((i) => i.id === d.id)!;
+  expect(Object.keys(item).sort()).toEqual(['attempts', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
+  expect(item).toMatchObject({ state: 'deferred', to: ['defer@sink.test'], attempts: 1 });
+  expect(String(item.lastError)).toContain('try later');
+
+  const status = json(await cli(store, ['/smtp', 'status', '--json'], env)) as { queue: Record<string, number>; enabled: boolean };
+  expect(status.queue).toMatchObject({ deferred: 1, total: 1 });
+  expect(Object.keys(status).sort()).toEqual(['enabled', 'events', 'log', 'queue', 'settings']);
+
+  const log = json(await cli(store, ['log', '--status', 'bounced', '--json'], env)) as { items: { status: string; to: string[] }[] };
+  expect(log.items.length).toBeGreaterThanOrEqual(1);
+  expect(log.items.every((e) => e.status === 'bounced')).toBe(true);
+  const events = json(await cli(store, ['events', '--json'], env)) as { items: { code: string }[] };
+  expect(events.items.some((e) => e.code === 'config.changed')).toBe(true);
+
+  // Usage and validation errors: exit 2, JSON says why.
+  const typo = await cli(store, ['queue', 'lst', '--json'], env);
+  expect(typo.code).toBe(2);
+  expect(json(typo)).toMatchObject({ error: 'usage', suggestion: 'did you mean `queue list`?' });
+  const bad = await cli(store, ['config', 'set', 'relay-port=70000'], env);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/relay-port/);
+
+  // Destructive: refused without --yes (no TTY), done with it.
+  const ask = await cli(store, ['queue', 'delete', '--all', '--json'], env);
+  expect(ask.code).toBe(2);
+  expect(json(ask)).toMatchObject({ count: 1, error: 'usage' });
+  const del = await cli(store, ['queue', 'delete', '--all', '--yes', '--json'], env);
+  expect(del.code).toBe(0);
+  expect(json(del)).toEqual({ count: 1 });
+
+  // Secrets: --password-stdin, never printed.
+  const pw = await cli(store, ['config', 'set', 'sasl-password', '--password-stdin'], env, 'pipe-secret-42\n');
+  expect(pw.code, pw.stderr).toBe(0);
+  expect(pw.stdout + pw.stderr).not.toContain('pipe-secret-42');
+  const shown = await cli(store, ['config', 'show', '--json'], env);
+  expect(shown.stdout).toContain('"saslPassword":"********"');
+  const noStdin = await cli(store, ['config', 'set', 'intake-password'], env);
+  expect(noStdin.code).toBe(2);
+  expect(noStdin.stderr).toMatch(/--password-stdin/);
+}
+
+describe('one-shot CLI', () => {
+  it('against a store it opens itself', async () => {
+    const store = newStore();
+    const env = baseEnv();
+    await scenario(store, env);
+    const help = await cli(store, ['help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/queue delete \[id\] \[--all\] \[--yes\]/);
+  }, 120_000);
+
+  it('through the control socket of a running serve', async () => {
+    const store = newStore();
+    const env = baseEnv();
+    const serve: ChildProcess = spawn(process.execPath, [main, '--store', store, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    serve.stdout!.on('data', (c) => (out += c));
+    serve.stderr!.on('data', (c) => (out += c));
+    const exited = new Promise<number | null>((r) => serve.on('exit', (code) => r(code)));
+    try {
+      const start = Date.now();
+      while (!/running on store/.test(out)) {
+        if (Date.now() - start > 30_000) throw new Error(`serve did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const sock = join(store, 'control.sock');
+      expect(statSync(sock).mode & 0o777).toBe(0o600);
+      expect(out).toMatch(/intake listening on 127\.0\.0\.1:\d+/);
+      // serve holds the LevelDB lock: these only work through the socket.
+      await scenario(store, env);
+      serve.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/stopped/);
+      expect(existsSync(sock)).toBe(false);
+    } finally {
+      serve.kill('SIGKILL');
+    }
+  }, 120_000);
+});
