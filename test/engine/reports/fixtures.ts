@@ -54,7 +54,7 @@ export function normalDayBatches(): [LogEntry[], EventEntry[]][] {
   // A one-by-one delete: a `deleted` entry plus an event naming the id (counted once).
   log(
     [f.entry('deleted', at('2026-06-10T21:40:00Z'), { id: 'm4', from: 'alerts@ops.test', to: ['e@x.test'], size: 300 })],
-    [f.event(at('2026-06-10T21:40:00Z'), 'info', 'queue.deleted', 'deleted m4', { id: 'm4', count: 1 })],
+    [f.event(at('2026-06-10T21:40:00Z'), 'info', 'queue.message-deleted', 'message m4 deleted', { id: 'm4', count: 1 })],
   );
   // 00:00 local on 06-11: the next day.
   log([f.entry('received', at('2026-06-10T22:00:00Z'), { id: 'm6', to: ['g@x.test'], size: 999 })]);
