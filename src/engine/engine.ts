@@ -427,11 +427,12 @@ class EngineImpl implements Engine {
     const deferred = log.filter((e) => e.status === 'deferred');
     const status = deferred.length > 0 ? 'deferred' : sent.length > 0 && bounced.length === 0 ? 'sent' : bounced.length > 0 && sent.length === 0 ? 'bounced' : 'sent';
     const outcome: AttemptOutcome = { id: rec.id, status, results, queued: deferred.length > 0 };
+    // Events first: whoever waits on the outcome may look at the events next.
+    await this.failureEvents(rec, results, bounced.map((b) => `${b.to[0]}: ${b.response ?? ''}`));
     this.recent.set(rec.id, outcome);
     if (this.recent.size > RECENT_OUTCOMES) this.recent.delete(this.recent.keys().next().value as string);
     for (const w of this.waiters.get(rec.id) ?? []) w(outcome);
     this.waiters.delete(rec.id);
-    await this.failureEvents(rec, results, bounced.map((b) => `${b.to[0]}: ${b.response ?? ''}`));
   }
 
   /** System events for failures an operator must act on, one per kind and host per minute. */

@@ -185,6 +185,17 @@ const secret = (key: SettingKey) => (raw: string, issue: (r: string, m: string) 
 export const FIELDS: readonly Field[] = [
   { key: 'enabled', prop: 'enabled', help: 'on/off: off queues mail but sends nothing', parse: bool('enabled') },
   { key: 'use-tls', prop: 'useTls', help: 'on/off: TLS to the relay (465 implicit, else STARTTLS required); direct: require STARTTLS', parse: bool('use-tls') },
+  {
+    key: 'tls-implicit',
+    prop: 'tlsImplicit',
+    help: 'auto/on/off: implicit TLS (auto = on port 465 only); for relays that wrap TLS on another port',
+    parse: (raw, issue) => {
+      const v = raw.trim().toLowerCase();
+      if (v === 'auto' || v === 'on' || v === 'off') return v;
+      issue('choice', `tls-implicit must be auto, on or off (got ${show(raw)})`);
+      return undefined;
+    },
+  },
   { key: 'hostname', prop: 'hostname', help: 'FQDN used as EHLO name and Message-ID domain', parse: fqdn('hostname') },
   { key: 'from-name', prop: 'fromName', help: 'display name in From', parse: text('from-name', 200) },
   { key: 'from-address', prop: 'fromAddress', help: 'envelope and header From address', parse: address('from-address') },
@@ -221,6 +232,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
   return {
     enabled: true,
     useTls: true,
+    tlsImplicit: 'auto',
     hostname,
     fromName: 'smtp-ops',
     fromAddress: `smtp-ops@${hostname}`,
@@ -326,6 +338,7 @@ export function applyPatch(current: Settings, patch: SettingsPatch, hasSecret: (
 export function tlsModeOf(s: Settings): TlsMode {
   if (s.relayHost === '') return s.useTls ? 'starttls' : 'opportunistic';
   if (!s.useTls) return 'none';
+  if (s.tlsImplicit !== 'auto') return s.tlsImplicit === 'on' ? 'implicit' : 'starttls';
   return (s.relayPort ?? 25) === 465 ? 'implicit' : 'starttls';
 }
 

@@ -26,6 +26,7 @@ export function actorKey(a: Actor): string {
 export type SettingKey =
   | 'enabled'
   | 'use-tls'
+  | 'tls-implicit'
   | 'hostname'
   | 'from-name'
   | 'from-address'
@@ -56,6 +57,8 @@ export type SettingKey =
 export interface Settings {
   enabled: boolean;
   useTls: boolean;
+  /** With use-tls on: `auto` = implicit TLS on port 465 and STARTTLS elsewhere; `on` = implicit on any port; `off` = STARTTLS even on 465. */
+  tlsImplicit: 'auto' | 'on' | 'off';
   hostname: string;
   fromName: string;
   fromAddress: string;

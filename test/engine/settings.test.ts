@@ -166,3 +166,13 @@ describe('secrets', () => {
     expect(warn.message).toMatch(/not verified/);
   });
 });
+
+describe('tls-implicit', () => {
+  it('asks for implicit TLS on a port other than 465, or STARTTLS on 465', () => {
+    const s = { ...defaultSettings(), relayHost: 'r.example.com', useTls: true };
+    expect(tlsModeOf({ ...s, relayPort: 10465, tlsImplicit: 'on' })).toBe('implicit');
+    expect(tlsModeOf({ ...s, relayPort: 465, tlsImplicit: 'off' })).toBe('starttls');
+    expect(tlsModeOf({ ...s, relayPort: 465, tlsImplicit: 'on', useTls: false })).toBe('none');
+    expect(() => applyPatch(defaultSettings(), { 'tls-implicit': 'yes' }, () => false)).toThrow(/tls-implicit must be auto, on or off/);
+  });
+});
