@@ -145,7 +145,8 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
       const progress = progressFor(s, true);
       const reply = await runner.run(text, context(actor, s, progress));
       await progress.close();
-      await show(s, reply, false);
+      // A progress message already posted is replaced by the result, not followed by it.
+      await show(s, reply, progress.sentCount > 0);
     })();
     await inFlight.track(work.catch(logFailure('/smtp reply')));
   });
@@ -172,11 +173,17 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
     await inFlight.track(work.catch(logFailure('button reply')));
   });
 
-  app.action<BlockAction<ButtonAction>>(buttonPattern(SECRET_ACTION_ID), async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(buttonPattern(SECRET_ACTION_ID), async ({ ack, body, action, client, respond }) => {
     await ack();
-    const field = action.value ?? '';
-    const view = secretModal({ field, channel: body.channel?.id, responseUrl: body.response_url });
-    await client.views.open({ trigger_id: body.trigger_id, view }).catch(logFailure('views.open'));
+    try {
+      const view = secretModal({ field: action.value ?? '', channel: body.channel?.id, responseUrl: body.response_url });
+      await client.views.open({ trigger_id: body.trigger_id, view });
+    } catch (e) {
+      logFailure('views.open')(e);
+      const why = (e as { data?: { error?: string } }).data?.error ?? 'error';
+      // Slack's trigger_id lives 3 s: a slow round trip needs another press.
+      await respond({ response_type: 'ephemeral', replace_original: false, text: `Could not open the password dialog (${why}); press Enter password again.` }).catch(logFailure('views.open notice'));
+    }
   });
 
   app.view(SECRET_CALLBACK_ID, async ({ ack, view, body }) => {

@@ -28,6 +28,11 @@ export class ProgressUpdater {
     private readonly opts: ProgressOptions,
   ) {}
 
+  /** How many updates went out (a later final reply replaces the last one). */
+  get sentCount(): number {
+    return this.sent;
+  }
+
   /** Record the latest progress; it is sent when the interval allows. */
   push(p: ProgressReply): void {
     if (this.closed || this.sent >= this.opts.maxUpdates) return;

@@ -97,10 +97,20 @@ describe('the password modal', () => {
     for (const where of everything) expect(where).not.toContain(SECRET);
   });
 
+  test('an expired trigger tells the user to press again', async () => {
+    const prompt = await h.command(ADMIN, 'config set sasl-password');
+    const payload = h.fake.buttonPress(ADMIN, prompt, byActionId('smtp.secret'));
+    payload.trigger_id = 'never-issued';
+    await h.driver.interactive(payload);
+    const notice = await h.posted(payload.response_url);
+    expect(notice.text).toMatch(/Could not open the password dialog \(invalid_trigger_id\)/);
+    expect(prompt.history).toHaveLength(0);
+  });
+
   test('a modal for a non-secret field is answered with the rule, not stored', async () => {
     const prompt = await h.command(ADMIN, 'config set intake-password');
     await h.press(ADMIN, prompt, byActionId('smtp.secret'));
-    const view = await h.fake.waitFor(() => h.fake.views[1], 5000, 'second modal');
+    const view = await h.fake.waitFor(() => h.fake.views.find((v) => v.private_metadata.includes('intake-password')), 5000, 'second modal');
     const forged = { ...view, private_metadata: JSON.stringify({ field: 'relay-host' }) };
     const res = await h.driver.interactive(h.fake.viewSubmission(ADMIN, forged, { [SECRET_BLOCK_ID]: { [SECRET_INPUT_ID]: 'evil.example' } }));
     expect(res.body).toMatchObject({ response_action: 'errors' });
