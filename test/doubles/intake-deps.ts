@@ -27,6 +27,7 @@ export function intakeSettings(over: Partial<SettingsView> = {}): SettingsView {
   return {
     enabled: true,
     useTls: false,
+    tlsImplicit: 'auto',
     hostname: 'smtp-ops.test',
     fromName: 'smtp-ops',
     fromAddress: 'noreply@smtp-ops.test',

@@ -12,7 +12,7 @@ const PASS = 'doc-Secret-9';
 
 function view(over: Partial<SettingsView> = {}): SettingsView {
   return {
-    enabled: true, useTls: true, hostname: 'mail.doctor.test', fromName: 'Alerts', fromAddress: 'alerts@doctor.test',
+    enabled: true, useTls: true, tlsImplicit: 'auto', hostname: 'mail.doctor.test', fromName: 'Alerts', fromAddress: 'alerts@doctor.test',
     relayHost: '', relayPort: null, sasl: false, saslUsername: '', tlsCa: '', tlsVerify: true, timezone: '',
     retryFirst: 300, retryMax: 4000, maxQueueLifetime: 432000, concurrency: 4, listen: '127.0.0.1:2525',
     intakeAuth: false, intakeUsername: '', intakeTlsCert: '', intakeTlsKey: '', intakeMaxSize: 0, intakeMaxRecipients: 100,
