@@ -31,7 +31,7 @@ test('a confirmed delete of the whole queue shows progress by editing the messag
   const ask = await h.command(ADMIN, ['queue', 'delete'], { all: true });
   const [yes] = buttons(ask.message);
   expect(yes.label).toBe(`Delete ${MESSAGES.toLocaleString('en-US')}`);
-  const done = await h.press(ADMIN, yes.custom_id);
+  const done = await h.press(ADMIN, yes.custom_id, { until: (body) => body.embeds?.[0]?.title !== 'deleting' });
   expect(done.callback.body.type).toBe(CB.deferUpdate);
   const titles = done.edits.filter((r) => r.method === 'PATCH').map((r) => r.body.embeds[0].title);
   expect(titles[0]).toBe('deleting');

@@ -43,11 +43,18 @@ export interface Harness {
   ix: InteractionFactory;
   logged: string[];
   /** Dispatch an interaction and collect Discord's side of the conversation. */
-  exchange(payload: Record<string, unknown>, opts?: { quietMs?: number }): Promise<Exchange>;
+  exchange(payload: Record<string, unknown>, opts?: ExchangeOptions): Promise<Exchange>;
   /** `/smtp words...` with options by name (types inferred: string 3, integer 4, boolean 5). */
   command(member: FakeMember, words: string[], options?: Record<string, string | number | boolean>): Promise<Exchange>;
-  press(member: FakeMember, customId: string): Promise<Exchange>;
+  press(member: FakeMember, customId: string, opts?: ExchangeOptions): Promise<Exchange>;
   close(): Promise<void>;
+}
+
+export interface ExchangeOptions {
+  /** How long no further request for the interaction means the adapter is done (default 150 ms). */
+  quietMs?: number;
+  /** For deferred answers: wait for an edit whose body passes this (the final one, not progress). */
+  until?: (body: any) => boolean;
 }
 
 export interface HarnessOptions {
@@ -90,14 +97,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   if (!handle) throw new Error('startDiscord returned null with DISCORD_TOKEN set');
   const ix = interactionFactory(fake.identity);
 
-  async function exchange(payload: Record<string, unknown>, { quietMs = 150 } = {}): Promise<Exchange> {
+  async function exchange(payload: Record<string, unknown>, { quietMs = 150, until = () => true }: ExchangeOptions = {}): Promise<Exchange> {
     const from = fake.requests.length;
     const { id, token } = payload as { id: string; token: string };
     fake.interact(payload);
     const callback = await fake.waitForRequest((r) => r.path === `/api/v10/interactions/${id}/${token}/callback`, { from });
     const mine = (r: RecordedRequest) => r.path.startsWith(`/api/v10/webhooks/${fake.identity.applicationId}/${token}`);
     const deferred = callback.body.type === CB.deferReply || callback.body.type === CB.deferUpdate;
-    if (deferred) await fake.waitForRequest((r) => mine(r) && r.method === 'PATCH', { from, timeoutMs: 20_000 });
+    if (deferred) await fake.waitForRequest((r) => mine(r) && r.method === 'PATCH' && until(r.body), { from, timeoutMs: 20_000 });
     // Let the adapter finish: no more requests for this interaction for quietMs.
     let seen = -1;
     while (seen !== fake.requests.filter(mine).length) {
@@ -120,7 +127,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logged,
     exchange,
     command: (member, words, options = {}) => exchange(ix.command(member, words, wireOptions(options))),
-    press: (member, customId) => exchange(ix.button(member, customId)),
+    press: (member, customId, opts) => exchange(ix.button(member, customId), opts),
     async close() {
       await handle.stop();
       await fake.close();

@@ -68,7 +68,7 @@ describe('confirmations', () => {
     expect(intruder.message.embeds[0].title).toBe('Not allowed');
     expect(await flushed()).toBe(before);
 
-    const done = await h.press(OPERATOR, yes.custom_id);
+    const done = await h.press(OPERATOR, yes.custom_id, { until: (body) => body.embeds?.[0]?.title !== 'flushing' });
     expect([CB.update, CB.deferUpdate]).toContain(done.callback.body.type);
     expect(done.message.embeds[0].title).toBe('Queue flushed');
     expect(buttons(done.message)).toEqual([]);
