@@ -1,0 +1,156 @@
+/**
+ * Report benchmark: a day of traffic through the engine's write path, then
+ * `report today` timed (warm: aggregates in memory; cold: a fresh engine on
+ * the same store), beside Debian's `pflogsumm -d today` on the same traffic
+ * written as a Postfix log. Prints both times, the ratio (target >= 20x) and
+ * whether the shared totals agree.
+ *
+ *   npm run bench:report -- [--messages 160000] [--runs 5] [--pflogsumm-runs 3] [--tz UTC] [--keep]
+ *
+ * Needs the pflogsumm package (apt-get install pflogsumm). No network.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngine, type DailyReport, type Engine, type LogEntry } from '../src/engine/index.js';
+import { dayOf, dayRange } from '../src/engine/reports/day.js';
+import { generateDay } from './report-traffic.js';
+import { parsePflogsumm, pflogsummUnits, runPflogsumm, writePostfixLog } from './report-postfix.js';
+
+const { values: args } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '160000' },
+    runs: { type: 'string', default: '5' },
+    'pflogsumm-runs': { type: 'string', default: '3' },
+    tz: { type: 'string', default: 'UTC' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(args.messages);
+const RUNS = Math.max(1, Number(args.runs));
+const PF_RUNS = Math.max(1, Number(args['pflogsumm-runs']));
+const TZ = args.tz!;
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t = process.hrtime.bigint();
+  const v = await fn();
+  return [Number(process.hrtime.bigint() - t) / 1e6, v];
+}
+
+/** Every mail log entry, oldest first, through the facade's paging. */
+async function allEntries(engine: Engine): Promise<LogEntry[]> {
+  const out: LogEntry[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await engine.logList({ limit: 200, cursor });
+    out.push(...page.items);
+    if (!page.next) break;
+    cursor = page.next;
+  }
+  return out.reverse();
+}
+
+async function main(): Promise<void> {
+  // pflogsumm -d today matches the date of the machine's clock in TZ, so the benchmark day is today.
+  const today = dayOf(Date.now(), TZ);
+  const range = dayRange(today, TZ);
+  const dir = await mkdtemp(join(tmpdir(), 'bench-report-'));
+  const storeDir = join(dir, 'store');
+  const logPath = join(dir, 'maillog');
+  say(`report benchmark: ${N.toLocaleString('en-US')} messages on ${today} (${TZ}, ${range.hours.length} h), store ${storeDir}`);
+
+  const [genMs, { engine, clock }] = await timed(() =>
+    generateDay({ storeDir, messages: N, dayStart: range.start, dayLength: range.end - range.start, senders: 600, recipients: 25_000, domains: 450, log: say }),
+  );
+  say(`generated through the engine in ${(genMs / 1000).toFixed(1)} s`);
+
+  const [firstMs, first] = await timed(() => engine.report({ day: 'today' }));
+  const warm: number[] = [];
+  const warmFull: number[] = [];
+  for (let i = 0; i < RUNS; i++) warm.push((await timed(() => engine.report({ day: 'today' })))[0]);
+  for (let i = 0; i < RUNS; i++) warmFull.push((await timed(() => engine.report({ day: 'today', full: true })))[0]);
+
+  const [listMs, entries] = await timed(() => allEntries(engine));
+  say(`read back ${entries.length.toLocaleString('en-US')} mail log entries in ${(listMs / 1000).toFixed(1)} s`);
+  await engine.close();
+
+  const cold: number[] = [];
+  let coldReport: DailyReport = first;
+  for (let i = 0; i < RUNS; i++) {
+    const e = await createEngine({ storeDir, clock, worker: false });
+    const [t, r] = await timed(() => e.report({ day: 'today' }));
+    cold.push(t);
+    coldReport = r;
+    await e.close();
+  }
+
+  const lines = await writePostfixLog(logPath, entries, TZ);
+  const size = (await stat(logPath)).size;
+  say(`wrote the same traffic as a Postfix log: ${lines.toLocaleString('en-US')} lines, ${(size / 1048576).toFixed(0)} MiB`);
+  const pf: number[] = [];
+  let pfOut = '';
+  for (let i = 0; i < PF_RUNS; i++) {
+    const r = await runPflogsumm(logPath, TZ);
+    pf.push(r.ms);
+    pfOut = r.output;
+  }
+  const p = parsePflogsumm(pfOut);
+  const t = coldReport.totals;
+
+  const rows: [string, number | string, number | string][] = [
+    ['received', t.received, p.received],
+    ['delivered', t.delivered, p.delivered],
+    ['deferred', t.deferred, p.deferred],
+    ['deferrals', t.deferrals, p.deferrals],
+    ['bounced', t.bounced, p.bounced],
+    ['bytes received', `${pflogsummUnits(t.bytesReceived).value}${pflogsummUnits(t.bytesReceived).unit}`, `${p.bytesReceived.value}${p.bytesReceived.unit}`],
+    ['bytes delivered', `${pflogsummUnits(t.bytesDelivered).value}${pflogsummUnits(t.bytesDelivered).unit}`, `${p.bytesDelivered.value}${p.bytesDelivered.unit}`],
+  ];
+  const agree = rows.every(([, a, b]) => String(a) === String(b)) && JSON.stringify(first.totals) === JSON.stringify(coldReport.totals);
+
+  say('');
+  say('shared totals            smtp-ops    pflogsumm');
+  for (const [label, a, b] of rows) say(`  ${label.padEnd(18)} ${String(a).padStart(12)} ${String(b).padStart(12)}${String(a) === String(b) ? '' : '   MISMATCH'}`);
+  say('');
+  const pfMed = median(pf);
+  const coldMed = median(cold);
+  const warmMed = median(warm);
+  say(`pflogsumm -d today          median ${ms(pfMed)}  (${PF_RUNS} runs)`);
+  say(`report today, cold          median ${ms(coldMed)}  (${RUNS} runs, fresh engine on the store each time)`);
+  say(`report today, first call    ${ms(firstMs)}  (right after the traffic, aggregates in memory)`);
+  say(`report today, warm          median ${ms(warmMed)}  (${RUNS} runs)`);
+  say(`report today --full, warm   median ${ms(median(warmFull))}`);
+  say('');
+  say(`ratio: ${(pfMed / coldMed).toFixed(0)}x faster cold, ${(pfMed / warmMed).toFixed(0)}x warm (target >= 20x); totals ${agree ? 'agree' : 'DISAGREE'}`);
+  say(
+    JSON.stringify({
+      messages: N,
+      day: today,
+      timezone: TZ,
+      pflogsummMs: pfMed,
+      reportColdMs: coldMed,
+      reportFirstMs: firstMs,
+      reportWarmMs: warmMed,
+      reportFullWarmMs: median(warmFull),
+      ratioCold: pfMed / coldMed,
+      ratioWarm: pfMed / warmMed,
+      agree,
+    }),
+  );
+  if (!agree) process.exitCode = 1;
+  if (!args.keep) await rm(dir, { recursive: true, force: true });
+  else say(`kept ${dir}`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});
