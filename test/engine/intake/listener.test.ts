@@ -186,6 +186,23 @@ describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.
     expect(submitted[0].raw.toString('latin1')).toMatch(/with ESMTPSA id/);
   });
 
+  it('on close stops accepting connections but lets an open session finish its message', async () => {
+    const { port, submitted } = await listen();
+    const raw = await RawSmtp.open(port);
+    await raw.reply();
+    await raw.cmd('EHLO client.test');
+    await raw.cmd('MAIL FROM:<a@example.com>');
+    await raw.cmd('RCPT TO:<b@sink.test>');
+    expect(await raw.cmd('DATA')).toMatch(/^354/);
+    const closed = server!.close();
+    await expect(RawSmtp.open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await raw.cmd('Subject: in flight at shutdown\r\n\r\nbody\r\n.')).toMatch(/^250 /);
+    await raw.cmd('QUIT');
+    await closed;
+    server = undefined;
+    expect(submitted).toHaveLength(1);
+  });
+
   it('does not start half-configured: a key without a certificate names the field', async () => {
     const rec = recordingIntakeDeps({ intakeTlsKey: '/nonexistent/key.pem' });
     await expect(startIntake(rec.deps, { listen: '127.0.0.1:0' })).rejects.toMatchObject({
