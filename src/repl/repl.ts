@@ -41,8 +41,9 @@ class MutableOutput extends Writable {
     return this.target.rows;
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void) {
-    if (this.muted) return cb();
-    this.target.write(chunk, cb);
+    // Complete at once: a buffered write would be judged by a later `muted` state.
+    if (!this.muted) this.target.write(chunk);
+    cb();
   }
 }
 

@@ -40,6 +40,17 @@ async function waitOutcome(engine: Engine, id: string, address: string): Promise
 export const test: Handler = async (cmd, env) => {
   const address = String(cmd.args.address);
   const { id, messageId } = await env.engine.sendTest(address, env.ctx.actor);
+  if (!(await env.engine.getSettings()).enabled) {
+    // No attempt will happen: waiting or promising a follow-up would only hang.
+    return {
+      kind: 'message',
+      tone: 'warning',
+      title: 'Test message queued, SMTP disabled',
+      text: `Test message ${id} to ${address} is queued, but SMTP is disabled: nothing is sent until \`config set enabled=on\`.`,
+      ok: cmd.options.wait !== true,
+      data: { id, messageId, status: 'queued', enabled: false },
+    };
+  }
   if (cmd.options.wait === true) return waitOutcome(env.engine, id, address);
   const followUp = env.ctx.followUp;
   if (followUp) {

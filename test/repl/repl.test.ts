@@ -1,0 +1,137 @@
+/** The REPL driven for real in a tmux pseudo-terminal: typing, Tab completion, confirmations, the hidden prompt, the JS escape. */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDist, ROOT } from '../cli/build.js';
+
+const SOCKET = `smtp-ops-repl-test-${process.pid}`;
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+let main: string;
+let dir: string;
+let store: string;
+
+function tmux(...args: string[]): string {
+  const r = spawnSync('tmux', ['-L', SOCKET, ...args], {
+    encoding: 'utf8',
+    // The tmux server starts with this environment; the REPL inherits it.
+    env: { PATH: process.env.PATH, HOME: dir, TERM: 'xterm-256color', SMTP_OPS_SECRET_KEY: randomKey, SMTP_OPS_LISTEN: '127.0.0.1:0', LANG: 'C.UTF-8' },
+  });
+  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+const randomKey = randomBytes(32).toString('hex');
+
+/** The whole pane including scrollback, lines joined where they wrapped. */
+const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', 'repl');
+
+async function waitFor(re: RegExp, ms = 20_000): Promise<string> {
+  const end = Date.now() + ms;
+  let s = '';
+  while (Date.now() < end) {
+    s = screen();
+    if (re.test(s)) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${re} on screen:\n${s}`);
+}
+
+/** Count of prompts on screen: a command is done when one more appears. */
+const prompts = (s: string) => (s.match(/^smtp> /gm) ?? []).length;
+
+async function type(line: string, done: RegExp): Promise<string> {
+  const before = prompts(screen());
+  tmux('send-keys', '-t', 'repl', '-l', line);
+  tmux('send-keys', '-t', 'repl', 'Enter');
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const s = screen();
+    if (done.test(s) && prompts(s) > before) return s;
+    if (Date.now() > end) throw new Error(`"${line}" did not finish with ${done}:\n${s}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  if (!hasTmux) return;
+  main = buildDist('repl-test-dist');
+  dir = mkdtempSync(join(tmpdir(), 'smtp-ops-repl-'));
+  store = join(dir, 'store');
+  tmux('new-session', '-d', '-s', 'repl', '-x', '160', '-y', '50', `cd ${ROOT} && node ${main} repl --store ${store}; echo REPL-EXITED-$?; sleep 120`);
+  await waitFor(/^smtp> /m, 60_000);
+}, 180_000);
+
+afterAll(() => {
+  if (!hasTmux) return;
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasTmux)('smtp-ops repl in a terminal', () => {
+  it('greets and runs grammar lines with rendered replies', async () => {
+    expect(screen()).toMatch(/smtp-ops REPL on .*store opened here/);
+    const s = await type('status', /Mail queue[\s\S]*Queued\s+0/);
+    expect(s).toMatch(/Route\s+direct \(MX\)/);
+    expect(s).toMatch(/Latest events/);
+  });
+
+  it('completes commands, subcommands and setting names with Tab', async () => {
+    tmux('send-keys', '-t', 'repl', '-l', 'queue fl');
+    tmux('send-keys', '-t', 'repl', 'Tab');
+    await waitFor(/smtp> queue flush\s*$/m);
+    tmux('send-keys', '-t', 'repl', 'C-u');
+    tmux('send-keys', '-t', 'repl', '-l', 'config set relay-p');
+    tmux('send-keys', '-t', 'repl', 'Tab');
+    await waitFor(/smtp> config set relay-port=\s*$/m);
+    tmux('send-keys', '-t', 'repl', 'C-u');
+    tmux('send-keys', '-t', 'repl', '-l', 'log --status bou');
+    tmux('send-keys', '-t', 'repl', 'Tab');
+    await waitFor(/smtp> log --status bounced\s*$/m);
+    tmux('send-keys', '-t', 'repl', 'C-u');
+  });
+
+  it('asks y/N before a destructive command; n cancels, y does it', async () => {
+    await type('config set enabled=off', /Settings updated/);
+    // SMTP disabled: the test message stays queued, one message to delete.
+    await type('test someone@example.com', /Test message queued, SMTP disabled/);
+    tmux('send-keys', '-t', 'repl', '-l', 'queue delete --all');
+    tmux('send-keys', '-t', 'repl', 'Enter');
+    await waitFor(/permanently delete all 1 message[\s\S]*Delete 1\? \[y\/N\]/);
+    tmux('send-keys', '-t', 'repl', 'n', 'Enter');
+    await waitFor(/Cancelled: Nothing was changed\./);
+    tmux('send-keys', '-t', 'repl', '-l', 'queue delete --all');
+    tmux('send-keys', '-t', 'repl', 'Enter');
+    await waitFor(/Delete 1\? \[y\/N\] [\s\S]*Delete 1\? \[y\/N\]/);
+    tmux('send-keys', '-t', 'repl', 'y', 'Enter');
+    await waitFor(/Queue deleted: 1 message deleted\./);
+  }, 60_000);
+
+  it('reads a password without echoing it', async () => {
+    tmux('send-keys', '-t', 'repl', '-l', 'config set sasl-password');
+    tmux('send-keys', '-t', 'repl', 'Enter');
+    await waitFor(/^sasl-password:\s*$/m);
+    tmux('send-keys', '-t', 'repl', '-l', 'hidden-pw-77');
+    tmux('send-keys', '-t', 'repl', 'Enter');
+    const s = await waitFor(/Settings updated \(1\)[\s\S]*sasl-password\s+\*{8}/);
+    expect(s).not.toContain('hidden-pw-77');
+  });
+
+  it('evaluates JavaScript with top-level await on the live engine', async () => {
+    const s = await type('await engine.queueCounts()', /total: 0/);
+    expect(s).toMatch(/queued: 0/);
+    await type('.js (await engine.getSettings()).enabled', /^false$/m);
+    await type('.next', /No next page\./);
+  });
+
+  it('suggests the closest command for a typo, and keeps history on exit', async () => {
+    await type('qeue list', /did you mean `queue list`\?/);
+    tmux('send-keys', '-t', 'repl', '-l', '.exit');
+    tmux('send-keys', '-t', 'repl', 'Enter');
+    await waitFor(/REPL-EXITED-0/);
+    const history = join(store, '.repl_history');
+    expect(existsSync(history)).toBe(true);
+    expect(readFileSync(history, 'utf8')).toContain('qeue list');
+  });
+});
