@@ -5,6 +5,8 @@
  */
 import { Client, GatewayIntentBits, type ClientOptions } from 'discord.js';
 import type { Engine } from '../../engine/index.js';
+import { chartPng } from '../../commands/render/chart-png.js';
+import { renderReply as renderText } from '../../repl/render.js';
 import type { Runner } from '../../commands/types.js';
 import { attachDiscordAdapter } from './adapter.js';
 import { discordConfigFromEnv, type DiscordConfig } from './config.js';
@@ -27,6 +29,7 @@ export interface DiscordStartOptions {
   client?: Partial<ClientOptions>;
   deferAfterMs?: number;
   editEveryMs?: number;
+  /** Rendering extras; by default charts get a PNG (the reports module's `chartPng`) and oversized replies a text file (the terminal renderer). */
   render?: RenderOptions;
   /** ms to wait for the gateway READY (default 30 000). */
   readyTimeoutMs?: number;
@@ -60,7 +63,7 @@ export async function startDiscordWith(engine: Engine, runner: Runner, config: D
     await client.destroy();
     throw new Error(`Discord: registering /smtp failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  const adapter = attachDiscordAdapter({ engine, runner, client, registration, deferAfterMs: opts.deferAfterMs, editEveryMs: opts.editEveryMs, render: opts.render, log: opts.log });
+  const adapter = attachDiscordAdapter({ engine, runner, client, registration, deferAfterMs: opts.deferAfterMs, editEveryMs: opts.editEveryMs, render: { chartPng: (c) => chartPng(c), plainText: (r) => renderText(r, { color: false }), ...opts.render }, log: opts.log });
   try {
     const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
     await client.login(config.token);

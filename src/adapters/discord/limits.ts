@@ -67,7 +67,7 @@ const TRUNCATED = '… (cut to fit Discord\'s message limits)';
  * oversized field lists, keep at most 10 embeds and 6000 characters of embed
  * text, 2000 of content, 5 rows of 5 buttons. What is cut is marked, never silently dropped.
  */
-export function fitMessage(msg: DiscordMessage): DiscordMessage {
+export function fitMessage(msg: DiscordMessage): { message: DiscordMessage; cut: boolean } {
   let embeds = msg.embeds.flatMap(clampEmbed);
   let cut = false;
   if (embeds.length > LIMITS.embedsPerMessage) {
@@ -107,9 +107,7 @@ export function fitMessage(msg: DiscordMessage): DiscordMessage {
   }
   const components = msg.components.slice(0, LIMITS.rows).map((row) => ({ ...row, components: row.components.slice(0, LIMITS.buttonsPerRow) }));
   return {
-    ...msg,
-    content: msg.content === undefined ? undefined : clip(msg.content, LIMITS.content),
-    embeds: kept,
-    components,
+    message: { ...msg, content: msg.content === undefined ? undefined : clip(msg.content, LIMITS.content), embeds: kept, components },
+    cut,
   };
 }

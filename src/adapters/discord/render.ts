@@ -22,6 +22,8 @@ export const SECRET_MODAL_PREFIX = 'smtp-ops:secret-modal:';
 export interface RenderOptions {
   /** Draws a chart as PNG; when given, charts get an attachment besides the Unicode bars. */
   chartPng?: (c: ChartReply) => Buffer | null;
+  /** Plain text of a whole reply; when given, a reply too big for one message also comes as a `.txt` attachment. */
+  plainText?: (r: Reply) => string;
 }
 
 const ERROR_TITLES: Record<ErrorReply['code'], string> = {
@@ -135,7 +137,7 @@ function parts(r: Reply, opts: RenderOptions): Parts {
       );
     case 'chart': {
       const png = opts.chartPng?.(r) ?? null;
-      const name = `${r.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'chart'}.png`;
+      const name = `${slug(r.title, 'chart')}.png`;
       return only(
         { title: r.title, description: chartBlock(r, LIMITS.description), color: COLORS.info, ...(png ? { image: { url: `attachment://${name}` } } : {}) },
         [],
@@ -160,10 +162,20 @@ function parts(r: Reply, opts: RenderOptions): Parts {
   }
 }
 
+function slug(title: string, fallback: string): string {
+  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || fallback;
+}
+
 /** Render a reply as one Discord message, within Discord's limits. */
 export function renderReply(r: Reply, opts: RenderOptions = {}): DiscordMessage {
   const p = parts(r, opts);
-  return fitMessage({ content: p.content, embeds: p.embeds, components: p.rows, files: p.files });
+  const { message, cut } = fitMessage({ content: p.content, embeds: p.embeds, components: p.rows, files: p.files });
+  if (cut && opts.plainText) {
+    // Nothing is lost: what did not fit in embeds comes whole as a text file.
+    const title = 'title' in r && typeof r.title === 'string' ? r.title : 'reply';
+    message.files = [...message.files, { name: `${slug(title, 'reply')}.txt`, data: Buffer.from(opts.plainText(r), 'utf8'), description: `${title} (full text)` }];
+  }
+  return message;
 }
 
 /** Render an alert for `channel.send`. */
@@ -180,5 +192,5 @@ export function renderAlert(a: Alert): DiscordMessage {
     ],
     components: [],
     files: [],
-  });
+  }).message;
 }

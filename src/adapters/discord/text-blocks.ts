@@ -1,8 +1,9 @@
 /**
  * Monospace blocks for Discord embeds (which have no tables or charts):
- * an aligned table and horizontal Unicode bar charts, each cut to a budget.
+ * an aligned table and the shared Unicode bar chart, each cut to a budget.
  */
 import type { ChartReply, TableReply } from '../../commands/reply.js';
+import { chartLines } from '../../commands/render/unicode-chart.js';
 import { clip } from './limits.js';
 
 const CELL_MAX = 40;
@@ -76,26 +77,7 @@ export function tableFields(t: TableReply): { name: string; value: string }[] {
   }));
 }
 
-const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
-
-/** A bar of `value/max` over `width` cells, in eighth-block resolution. */
-export function bar(value: number, max: number, width: number): string {
-  if (max <= 0 || value <= 0) return '';
-  const eighths = Math.round((value / max) * width * 8);
-  return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
-}
-
-/** One horizontal bar chart per series, labels down the side, in a code block. */
+/** The chart as the shared Unicode bars (one strip per series), in a code block cut to `budget`. */
 export function chartBlock(c: ChartReply, budget: number): string {
-  const labelWidth = Math.max(1, ...c.labels.map((l) => l.length));
-  const sections = c.series.map((s) => {
-    const max = Math.max(0, ...s.values);
-    const numWidth = String(max).length;
-    const rows = c.labels.map((l, i) => {
-      const v = s.values[i] ?? 0;
-      return `${l.padStart(labelWidth)} │${bar(v, max, 24).padEnd(24)} ${String(v).padStart(numWidth)}`;
-    });
-    return (c.series.length > 1 ? [s.name, ...rows] : rows).join('\n');
-  });
-  return '```\n' + clip(sections.join('\n\n'), budget - 8) + '\n```';
+  return '```\n' + clip(chartLines(c).join('\n'), budget - 8) + '\n```';
 }

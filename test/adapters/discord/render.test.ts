@@ -1,6 +1,7 @@
 /** Every Reply kind rendered for Discord, within Discord's message limits. */
 import { describe, expect, test } from 'vitest';
-import type { Action, Reply, TableReply } from '../../../src/commands/reply.js';
+import type { Action, ChartReply, Reply, TableReply } from '../../../src/commands/reply.js';
+import { chartLines } from '../../../src/commands/render/unicode-chart.js';
 import { COLORS, SECRET_BUTTON_PREFIX, renderAlert, renderReply } from '../../../src/adapters/discord/render.js';
 import type { DiscordMessage } from '../../../src/adapters/discord/message.js';
 
@@ -120,7 +121,8 @@ describe('each reply kind', () => {
   test('chart: Unicode bars in a code block, and a PNG attachment when a drawer is given', () => {
     const chart: Reply = { kind: 'chart', title: 'Messages per hour', labels: ['00', '01', '02'], series: [{ name: 'sent', values: [0, 4, 8] }] };
     const text = renderReply(chart);
-    expect(text.embeds[0].description).toBe('```\n00 │                         0\n01 │████████████             4\n02 │████████████████████████ 8\n```');
+    expect(text.embeds[0].description).toBe('```\n' + chartLines(chart as ChartReply).join('\n') + '\n```');
+    expect(text.embeds[0].description).toMatch(/sent │ {4}██│ max 8/);
     expect(text.files).toEqual([]);
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
     const withPng = renderReply(chart, { chartPng: () => png });
@@ -172,6 +174,20 @@ describe("Discord's limits", () => {
     const m = renderReply({ kind: 'group', title: 'Report', parts });
     expectWithinLimits(m);
     expect(m.embeds[m.embeds.length - 1].footer?.text).toContain("cut to fit Discord's message limits");
+    expect(m.files).toEqual([]);
+  });
+
+  test('with a plain-text renderer, a cut reply also comes whole as a text file', () => {
+    const parts: Reply[] = Array.from({ length: 14 }, (_, i) => ({ kind: 'message', tone: 'info', title: `part ${i}`, text: 'z'.repeat(900) }));
+    const group: Reply = { kind: 'group', title: 'SMTP report 2026-11-23', parts };
+    const plainText = (r: Reply) => (r.kind === 'group' ? r.parts.map((p) => (p.kind === 'message' ? `${p.title}\n${p.text}` : '')).join('\n\n') : '');
+    const m = renderReply(group, { plainText });
+    expectWithinLimits(m);
+    expect(m.files).toHaveLength(1);
+    expect(m.files[0].name).toBe('smtp-report-2026-11-23.txt');
+    expect(m.files[0].data.toString('utf8')).toContain('part 13\n' + 'z'.repeat(900));
+    // A reply that fits gets no file.
+    expect(renderReply({ kind: 'message', tone: 'info', text: 'short' }, { plainText }).files).toEqual([]);
   });
 
   test('more than five buttons in a row or five rows are cut', () => {
