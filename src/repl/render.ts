@@ -4,6 +4,7 @@
  */
 import { styleText } from 'node:util';
 import type { Action, Reply, TableReply } from '../commands/reply.js';
+import { chartLines } from '../commands/render/unicode-chart.js';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -71,7 +72,8 @@ function renderInto(r: Reply, opts: RenderOptions, paint: (s: Style, t: string) 
     case 'secret-prompt':
       return [`${paint('yellow', '?')} ${paint('bold', r.title)}: ${r.text}`];
     case 'chart':
-      return renderChart(r.title, r.labels, r.series, paint, width, heading);
+      // Wide terminals get two characters per column; the shared text layout does the drawing.
+      return [heading(r.title), ...chartLines(r, { columnWidth: r.labels.length * 2 + 20 <= width ? 2 : 1 }).map((l) => `  ${l}`)];
     case 'file':
       return [heading(`${r.title} (${r.filename})`), r.content.replace(/\n$/, '')];
     case 'group': {
@@ -123,24 +125,6 @@ function renderTable(r: TableReply, opts: RenderOptions, paint: (s: Style, t: st
   }
   if (paging.length) out.push(paint('dim', `  ${paging.join(' · ')}`));
   if (r.footer) out.push(paint('dim', `  ${r.footer}`));
-  return out;
-}
-
-function renderChart(title: string, labels: string[], series: { name: string; values: number[] }[], paint: (s: Style, t: string) => string, width: number, heading: (t: string) => string): string[] {
-  const out = [heading(title)];
-  const max = Math.max(1, ...series.flatMap((s) => s.values));
-  const labelW = Math.max(...labels.map((l) => l.length), 1);
-  const barW = Math.max(10, width - labelW - 16);
-  const eighths = ' ▏▎▍▌▋▊▉█';
-  for (const s of series) {
-    if (series.length > 1) out.push(paint('bold', `  ${s.name}`));
-    labels.forEach((l, i) => {
-      const v = s.values[i] ?? 0;
-      const units = Math.round((v / max) * barW * 8);
-      const bar = '█'.repeat(Math.floor(units / 8)) + (units % 8 ? eighths[units % 8] : '');
-      out.push(`  ${l.padStart(labelW)} ${paint('cyan', bar)} ${v}`);
-    });
-  }
   return out;
 }
 

@@ -8,6 +8,7 @@ import { createRunner } from '../commands/run.js';
 import { createEngine } from '../engine/index.js';
 import type { Engine } from '../engine/index.js';
 import { startSlack } from '../adapters/slack/index.js';
+import { startDiscord } from '../adapters/discord/index.js';
 import { startControlServer } from './server.js';
 import { probe } from './server.js';
 import path from 'node:path';
@@ -52,7 +53,7 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
       // Mail from the API and the CLI still flows; the event log says why intake is down.
       log(`intake not started: ${(e as Error).message}`);
     }
-    for (const [name, start] of [['slack', startSlack]] as const) {
+    for (const [name, start] of [['slack', startSlack], ['discord', startDiscord]] as const) {
       try {
         const handle = await start(engine, runner, env);
         if (handle) {

@@ -6,6 +6,7 @@ import { configSet, configShow } from './config.js';
 import { doctor } from './doctor.js';
 import { help } from './help.js';
 import { events, log } from './logs.js';
+import { report } from './report-command.js';
 import { queueDelete, queueFlush, queueHold, queueList, queueRelease, queueShow } from './queue.js';
 import { status } from './status.js';
 import { test } from './test.js';
@@ -23,6 +24,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'queue release': queueRelease,
   log,
   events,
+  report,
   doctor,
   'alerts subscribe': alertsSubscribe,
   'alerts unsubscribe': alertsUnsubscribe,
