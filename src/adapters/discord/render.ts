@@ -162,6 +162,10 @@ function parts(r: Reply, opts: RenderOptions): Parts {
   }
 }
 
+function carriesFile(r: Reply): boolean {
+  return r.kind === 'file' || (r.kind === 'group' && r.parts.some(carriesFile));
+}
+
 function slug(title: string, fallback: string): string {
   return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || fallback;
 }
@@ -170,8 +174,8 @@ function slug(title: string, fallback: string): string {
 export function renderReply(r: Reply, opts: RenderOptions = {}): DiscordMessage {
   const p = parts(r, opts);
   const { message, cut } = fitMessage({ content: p.content, embeds: p.embeds, components: p.rows, files: p.files });
-  if (cut && opts.plainText) {
-    // Nothing is lost: what did not fit in embeds comes whole as a text file.
+  if (cut && opts.plainText && !carriesFile(r)) {
+    // Nothing is lost: what did not fit in embeds comes whole as a text file (unless the reply attaches its own).
     const title = 'title' in r && typeof r.title === 'string' ? r.title : 'reply';
     message.files = [...message.files, { name: `${slug(title, 'reply')}.txt`, data: Buffer.from(opts.plainText(r), 'utf8'), description: `${title} (full text)` }];
   }

@@ -186,7 +186,9 @@ describe("Discord's limits", () => {
     expect(m.files).toHaveLength(1);
     expect(m.files[0].name).toBe('smtp-report-2026-11-23.txt');
     expect(m.files[0].data.toString('utf8')).toContain('part 13\n' + 'z'.repeat(900));
-    // A reply that fits gets no file.
+    // A reply that attaches its own file gets no second one; a reply that fits gets none.
+    const withFile: Reply = { ...group, parts: [...parts, { kind: 'file', title: 'Full report', filename: 'full.txt', mime: 'text/plain', content: 'all' }] };
+    expect(renderReply(withFile, { plainText }).files.map((f) => f.name)).toEqual(['full.txt']);
     expect(renderReply({ kind: 'message', tone: 'info', text: 'short' }, { plainText }).files).toEqual([]);
   });
 
