@@ -46,6 +46,18 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Which setting a failed registration points at (Discord's HTTP status), never the token itself. */
+function registrationHint(e: unknown, config: DiscordConfig): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const status = typeof (e as { status?: unknown })?.status === 'number' ? (e as { status: number }).status : 0;
+  if (status === 401) return `DISCORD_TOKEN was rejected (${message})`;
+  if (status === 403 || status === 404) {
+    const where = config.guildId ? 'DISCORD_APPLICATION_ID or DISCORD_GUILD_ID (is the bot in that server, invited with the applications.commands scope?)' : 'DISCORD_APPLICATION_ID';
+    return `check ${where} (${message})`;
+  }
+  return message;
+}
+
 /** Start from explicit settings. */
 export async function startDiscordWith(engine: Engine, runner: Runner, config: DiscordConfig, opts: DiscordStartOptions = {}): Promise<DiscordHandle> {
   const registration = buildRegistration(runner.commands);
@@ -61,7 +73,7 @@ export async function startDiscordWith(engine: Engine, runner: Runner, config: D
     await client.rest.put(commandsRoute(config.applicationId, config.guildId), { body: registration.body });
   } catch (e) {
     await client.destroy();
-    throw new Error(`Discord: registering /smtp failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(`Discord: registering /smtp failed: ${registrationHint(e, config)}`, { cause: e });
   }
   const adapter = attachDiscordAdapter({ engine, runner, client, registration, deferAfterMs: opts.deferAfterMs, editEveryMs: opts.editEveryMs, render: { chartPng: (c) => chartPng(c), plainText: (r) => renderText(r, { color: false }), ...opts.render }, log: opts.log });
   try {

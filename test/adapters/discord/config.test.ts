@@ -71,8 +71,13 @@ describe('startDiscord', () => {
 
   test('a rejected token fails start-up with a clear error that does not contain it', async () => {
     const attempt = startDiscord(engine, createRunner(engine, { admins: [] }), { DISCORD_TOKEN: 'wrong-token-123', DISCORD_APPLICATION_ID: fake.identity.applicationId, DISCORD_API_URL: fake.apiUrl }, fast);
-    await expect(attempt).rejects.toThrow(/^Discord: registering \/smtp failed/);
+    await expect(attempt).rejects.toThrow(/^Discord: registering \/smtp failed: DISCORD_TOKEN was rejected/);
     await attempt.catch((e: Error) => expect(e.message).not.toContain('wrong-token-123'));
+  });
+
+  test('an unknown guild names the settings to check', async () => {
+    const attempt = startDiscord(engine, createRunner(engine, { admins: [] }), { DISCORD_TOKEN: fake.identity.token, DISCORD_APPLICATION_ID: fake.identity.applicationId, DISCORD_GUILD_ID: '999999999999999999', DISCORD_API_URL: fake.apiUrl }, fast);
+    await expect(attempt).rejects.toThrow(/check DISCORD_APPLICATION_ID or DISCORD_GUILD_ID/);
   });
 
   test('stop() unregisters the alert sink', async () => {
