@@ -1,5 +1,5 @@
 /** `help [command]`: generated from the grammar. */
-import { commandPaths, usageOf } from '../grammar.js';
+import { SETTING_HELP, commandPaths, usageOf } from '../grammar.js';
 import type { ErrorReply, FieldsReply, TableReply } from '../reply.js';
 import { closest } from '../suggest.js';
 import type { CommandSpec } from '../types.js';
@@ -31,6 +31,9 @@ export function commandHelp(spec: CommandSpec, terminal: boolean): FieldsReply {
   }
   if (spec.aliases?.length) fields.push({ label: 'Also', value: spec.aliases.map((a) => a.join(' ')).join(', ') });
   fields.push({ label: 'Role', value: `${spec.role} or above${spec.destructive ? '; asks for confirmation' : ''}` });
+  if (spec.path.join(' ') === 'config set') {
+    fields.push({ label: 'Settings', value: Object.entries(SETTING_HELP).map(([k, v]) => `${k}: ${v}`).join('\n') });
+  }
   fields.push({ label: 'Examples', value: spec.examples.join('\n') });
   return { kind: 'fields', title: spec.summary, fields, data: { path: spec.path.join(' '), usage: usageOf(spec, { terminal }), role: spec.role, examples: spec.examples } };
 }
