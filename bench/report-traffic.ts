@@ -130,6 +130,8 @@ export async function generateDay(o: TrafficOptions): Promise<{ engine: Engine; 
     const p = engine.submit({ from, to, raw, source: 'api' }, actor).finally(() => inflight.delete(p));
     inflight.add(p);
     if (inflight.size >= 200) await Promise.race(inflight);
+    // Keep delivery in step with the clock, as a real day would be (outcomes stamped near their reception).
+    if (i % 500 === 0) while ((await engine.queueCounts()).queued > 1000) await new Promise((r) => setTimeout(r, 5));
     if (i % 20_000 === 0 && i > 0) o.log?.(`  ${i.toLocaleString('en-US')} messages submitted (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
   await Promise.all(inflight);
@@ -139,7 +141,10 @@ export async function generateDay(o: TrafficOptions): Promise<{ engine: Engine; 
     const c = await engine.queueCounts();
     if (c.total === 0) break;
     if (c.queued + c.sending === 0) clock.moveTo(Math.min(end, clock.now() + 120_000));
-    if (clock.now() >= end && c.sending === 0 && c.queued === 0) throw new Error(`the day ended with ${c.total} messages still queued`);
+    if (clock.now() >= end && c.sending === 0 && c.queued === 0) {
+      const stuck = (await engine.queueList({ limit: 3 })).items.map((m) => `${m.id} ${m.state} attempts=${m.attempts} next=${m.nextAttempt === null ? '-' : new Date(m.nextAttempt).toISOString()}`);
+      throw new Error(`the day ended with ${c.total} messages still queued at ${new Date(clock.now()).toISOString()}: ${stuck.join('; ')}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
   clock.moveTo(end);

@@ -221,65 +221,123 @@ export function mergeAgg(into: Agg, from: Agg, eventCap = SLOT_EVENT_CAP): void 
   into.eventsOmitted += from.eventsOmitted + Math.max(0, from.events.length - room);
 }
 
-/** Serialised form: arrays rather than objects, since parse time is what a cold report pays. */
+/**
+ * Serialised form: flat arrays (keys in one, numbers in another), since parse
+ * and merge time is what a report that is not cached pays; `mergeSerialized`
+ * adds a record into an aggregate without building its maps first.
+ */
 interface AggJson {
-  v: 1;
+  v: 2;
   t: number[];
-  s: [string, ...number[]][];
-  r: [string, ...number[]][];
-  d: [string, ...number[]][];
-  dr: [string, number, string][];
-  br: [string, number, string][];
+  /** Senders, recipients, domains: keys, and their cells flattened (2, 3 and 7 numbers per key). */
+  sk: string[];
+  sv: number[];
+  rk: string[];
+  rv: number[];
+  dk: string[];
+  dv: number[];
+  /** Reasons: [reason, count, example] flattened. */
+  dr: (string | number)[];
+  br: (string | number)[];
   di: string[];
-  ec: [string, number][];
-  ev: [number, 'warning' | 'error', string, string][];
+  ec: (string | number)[];
+  ev: (string | number)[];
   eo: number;
 }
 
-function cellsOut(m: Map<string, number[]>): [string, ...number[]][] {
-  const out: [string, ...number[]][] = [];
-  for (const [k, v] of m) out.push([k, ...v]);
+function flatKeys(m: Map<string, number[]>): [string[], number[]] {
+  const keys: string[] = [];
+  const vals: number[] = [];
+  for (const [k, v] of m) {
+    keys.push(k);
+    for (const n of v) vals.push(n);
+  }
+  return [keys, vals];
+}
+
+function flatReasons(m: Map<string, ReasonCell>): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const [k, c] of m) out.push(k, c.n, c.ex);
   return out;
 }
 
-function cellsIn(rows: [string, ...number[]][]): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  for (const row of rows) m.set(row[0], row.slice(1) as number[]);
-  return m;
-}
-
 export function serializeAgg(a: Agg): string {
+  const [sk, sv] = flatKeys(a.senders);
+  const [rk, rv] = flatKeys(a.recipients);
+  const [dk, dv] = flatKeys(a.domains);
+  const ec: (string | number)[] = [];
+  for (const [k, n] of a.eventCodes) ec.push(k, n);
+  const ev: (string | number)[] = [];
+  for (const e of a.events) ev.push(e.time, e.level, e.code, e.message);
   const j: AggJson = {
-    v: 1,
+    v: 2,
     t: COUNT_KEYS.map((k) => a.totals[k]),
-    s: cellsOut(a.senders),
-    r: cellsOut(a.recipients),
-    d: cellsOut(a.domains),
-    dr: [...a.deferReasons].map(([k, c]) => [k, c.n, c.ex]),
-    br: [...a.bounceReasons].map(([k, c]) => [k, c.n, c.ex]),
+    sk,
+    sv,
+    rk,
+    rv,
+    dk,
+    dv,
+    dr: flatReasons(a.deferReasons),
+    br: flatReasons(a.bounceReasons),
     di: [...a.deferredIds],
-    ec: [...a.eventCodes],
-    ev: a.events.map((e) => [e.time, e.level, e.code, e.message]),
+    ec,
+    ev,
     eo: a.eventsOmitted,
   };
   return JSON.stringify(j);
 }
 
-export function parseAgg(text: string): Agg {
+function mergeFlat(into: Map<string, number[]>, keys: string[], vals: number[], width: number, maxIndex = -1): void {
+  for (let i = 0, o = 0; i < keys.length; i++, o += width) {
+    const c = into.get(keys[i]);
+    if (!c) {
+      into.set(keys[i], vals.slice(o, o + width));
+      continue;
+    }
+    for (let x = 0; x < width; x++) c[x] = x === maxIndex ? Math.max(c[x], vals[o + x]) : c[x] + vals[o + x];
+  }
+}
+
+function mergeFlatReasons(into: Map<string, ReasonCell>, flat: (string | number)[]): void {
+  for (let i = 0; i < flat.length; i += 3) {
+    const k = flat[i] as string;
+    const c = into.get(k);
+    if (c) c.n += flat[i + 1] as number;
+    else into.set(k, { n: flat[i + 1] as number, ex: flat[i + 2] as string });
+  }
+}
+
+/** Add a serialised record into `into` (what `mergeAgg(into, parseAgg(text))` does, without the intermediate maps). */
+export function mergeSerialized(into: Agg, text: string, eventCap = SLOT_EVENT_CAP): Counts {
   const j = JSON.parse(text) as AggJson;
-  if (j.v !== 1) throw new Error(`unknown report aggregate version ${String(j.v)}`);
+  if (j.v !== 2) throw new Error(`unknown report aggregate version ${String(j.v)}`);
   const totals = emptyCounts();
   COUNT_KEYS.forEach((k, i) => (totals[k] = j.t[i] ?? 0));
-  return {
-    totals,
-    senders: cellsIn(j.s),
-    recipients: cellsIn(j.r),
-    domains: cellsIn(j.d),
-    deferReasons: new Map(j.dr.map(([k, n, ex]) => [k, { n, ex }])),
-    bounceReasons: new Map(j.br.map(([k, n, ex]) => [k, { n, ex }])),
-    deferredIds: new Set(j.di),
-    eventCodes: new Map(j.ec),
-    events: j.ev.map(([time, level, code, message]) => ({ time, level, code, message })),
-    eventsOmitted: j.eo,
-  };
+  addCounts(into.totals, totals);
+  mergeFlat(into.senders, j.sk, j.sv, 2);
+  mergeFlat(into.recipients, j.rk, j.rv, 3);
+  mergeFlat(into.domains, j.dk, j.dv, 7, D_DMAX);
+  mergeFlatReasons(into.deferReasons, j.dr);
+  mergeFlatReasons(into.bounceReasons, j.br);
+  for (const id of j.di) into.deferredIds.add(id);
+  for (let i = 0; i < j.ec.length; i += 2) {
+    const k = j.ec[i] as string;
+    into.eventCodes.set(k, (into.eventCodes.get(k) ?? 0) + (j.ec[i + 1] as number));
+  }
+  const events: ReportEvent[] = [];
+  for (let i = 0; i < j.ev.length; i += 4) events.push({ time: j.ev[i] as number, level: j.ev[i + 1] as ReportEvent['level'], code: j.ev[i + 2] as string, message: j.ev[i + 3] as string });
+  const room = Math.max(0, eventCap - into.events.length);
+  if (events.length > 0) {
+    into.events.push(...events.slice(0, room));
+    into.events.sort((a, b) => a.time - b.time);
+  }
+  into.eventsOmitted += j.eo + Math.max(0, events.length - room);
+  return totals;
+}
+
+export function parseAgg(text: string): Agg {
+  const a = emptyAgg();
+  mergeSerialized(a, text);
+  return a;
 }

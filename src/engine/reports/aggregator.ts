@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import type { Level } from 'level';
 import type { EventEntry, LogEntry } from '../types.js';
 import type { BatchOp } from './types.js';
-import { addCounts, addEntry, addEvent, DAY_EVENT_CAP, emptyAgg, emptyCounts, mergeAgg, parseAgg, serializeAgg, type Agg, type Counts } from './aggregate.js';
+import { addCounts, addEntry, addEvent, DAY_EVENT_CAP, emptyAgg, emptyCounts, mergeAgg, mergeSerialized, serializeAgg, type Agg, type Counts } from './aggregate.js';
 import { hourIndex, type DayRange } from './day.js';
 import { ALL_RECORDS, recordKey, recordRange, SLOT_MS, slotOf, slotOfKey } from './keys.js';
 
@@ -58,6 +58,8 @@ interface CachedDay {
 
 /** Days kept merged in memory (today, yesterday, and a couple asked for). */
 const DAY_CACHE = 4;
+/** Journal records a slot may gather before it is compacted while still current. */
+const JOURNAL_MAX = 500;
 /** Slots older than this behind the newest are dropped from memory once compacted. */
 const KEEP_SLOTS = 4;
 
@@ -68,6 +70,10 @@ function emptyDay(range: DayRange): DayAgg {
 function mergeSlotIntoDay(day: DayAgg, slot: number, agg: Agg): void {
   mergeAgg(day.agg, agg, DAY_EVENT_CAP);
   addCounts(day.hours[hourIndex(day.range, slot)], agg.totals);
+}
+
+function mergeRecordIntoDay(day: DayAgg, slot: number, text: string): void {
+  addCounts(day.hours[hourIndex(day.range, slot)], mergeSerialized(day.agg, text, DAY_EVENT_CAP));
 }
 
 function inDay(day: DayAgg, slot: number): boolean {
@@ -102,7 +108,7 @@ export class SlotAggregator {
       if (keys.length < 2) continue;
       const values = await this.db.getMany(keys);
       const agg = emptyAgg();
-      values.forEach((v) => v !== undefined && mergeAgg(agg, parseAgg(v)));
+      for (const v of values) if (v !== undefined) mergeSerialized(agg, v);
       ops.push({ type: 'put', key: this.nextKey(slot), value: serializeAgg(agg) });
       for (const k of keys) ops.push({ type: 'del', key: k });
       if (ops.length > 5000) await this.db.batch(ops.splice(0));
@@ -145,18 +151,25 @@ export class SlotAggregator {
   /** Replace the journal records of slots traffic has moved past by one record each. */
   private compact(ops: BatchOp[]): void {
     for (const st of this.slots.values()) {
-      if (st.slot >= this.newest) continue;
-      if (!st.compacted && st.keys.length > 1) {
-        const key = this.nextKey(st.slot);
-        ops.push({ type: 'put', key, value: serializeAgg(st.agg) });
-        for (const k of st.keys) ops.push({ type: 'del', key: k });
-        st.retired.push(...st.keys);
-        st.keys = [key];
-        for (const c of this.days.values()) if (c.exclude && inDay(c.day, st.slot)) c.exclude.add(key);
+      if (st.slot < this.newest) {
+        if (!st.compacted) this.compactSlot(st, ops);
+        if (st.slot < this.newest - KEEP_SLOTS * SLOT_MS) this.slots.delete(st.slot);
+      } else if (st.keys.length >= JOURNAL_MAX) {
+        // A burst within one slot: bound the records a cold load would read.
+        this.compactSlot(st, ops);
       }
-      st.compacted = true;
-      if (st.slot < this.newest - KEEP_SLOTS * SLOT_MS) this.slots.delete(st.slot);
     }
+  }
+
+  private compactSlot(st: SlotState, ops: BatchOp[]): void {
+    st.compacted = true;
+    if (st.keys.length < 2) return;
+    const key = this.nextKey(st.slot);
+    ops.push({ type: 'put', key, value: serializeAgg(st.agg) });
+    for (const k of st.keys) ops.push({ type: 'del', key: k });
+    st.retired.push(...st.keys);
+    st.keys = [key];
+    for (const c of this.days.values()) if (c.exclude && inDay(c.day, st.slot)) c.exclude.add(key);
   }
 
   /** The merged aggregate of a day (cached; kept current by `collect`). */
@@ -197,7 +210,7 @@ export class SlotAggregator {
     const rows = await this.db.iterator(recordRange(day.range.start, day.range.end)).all();
     for (const [key, value] of rows) {
       if (exclude.has(key)) continue;
-      mergeSlotIntoDay(day, slotOfKey(key), parseAgg(value));
+      mergeRecordIntoDay(day, slotOfKey(key), value);
     }
   }
 }

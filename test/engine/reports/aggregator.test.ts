@@ -203,6 +203,18 @@ describe('daily report aggregates', () => {
     expect(again.totals.received).toBe(22);
   });
 
+  it('bounds the records of a burst within one slot', async () => {
+    const f = fixtureLog();
+    const t0 = at('2026-06-10T12:00:00Z');
+    for (let i = 0; i < 1100; i++) await log([f.entry('received', t0 + i * 10, { id: `b${i}`, to: ['x@a.test'], size: 1 })]);
+    // Compacted at the 500th and 999th record, then 101 more journal records.
+    expect((await recordKeys()).length).toBe(102);
+    const warm = await reports.build({ day: 'today' }, { timezone: 'UTC', now: t0 + 60_000 });
+    await reopen();
+    const cold = await reports.build({ day: 'today' }, { timezone: 'UTC', now: t0 + 60_000 });
+    expect([warm.totals.received, cold.totals.received, cold.totals.bytesReceived]).toEqual([1100, 1100, 1100]);
+  });
+
   it('counts nothing twice or never when a day loads while batches are being written', async () => {
     const f = fixtureLog();
     const t0 = at('2026-06-10T00:00:00Z');
