@@ -36,7 +36,7 @@ export interface DiscordAdapterOptions {
 }
 
 export interface DiscordAdapter {
-  /** Stop handling interactions, unregister the alert sink, wait for follow-ups in flight. */
+  /** Stop taking interactions, unregister the alert sink, wait for answers and follow-ups under way. */
   detach(): Promise<void>;
 }
 
@@ -49,14 +49,28 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   const render = (r: Reply) => renderReply(r, opts.render);
   const inFlight = new Set<Promise<unknown>>();
 
-  const track = <T>(p: Promise<T>): void => {
+  /** Keep work that answers later (follow-ups, interactions under way) so detach() can let it finish. */
+  const track = <T>(p: Promise<T>, what: string): void => {
     const settled = p.then(
       () => undefined,
-      (e) => log('a follow-up could not be posted', e),
+      (e) => log(what, e),
     );
     inFlight.add(settled);
     void settled.finally(() => inFlight.delete(settled));
   };
+
+  /** Run the work and answer with its reply; a fault still gets an answer, so no "thinking…" is left behind. */
+  async function answer(responder: Responder, work: () => Promise<Reply>, privately?: (r: Reply) => boolean): Promise<void> {
+    let reply: Reply;
+    try {
+      reply = await work();
+    } catch (e) {
+      log('the runner failed', e);
+      reply = { kind: 'error', code: 'internal', message: 'smtp-ops could not answer this; the error is in its log.' };
+    }
+    if (privately?.(reply)) await responder.finishPrivately(render(reply));
+    else await responder.finish(render(reply));
+  }
 
   async function sendToChannel(channelId: string, msg: DiscordMessage, mention?: string): Promise<void> {
     const channel = await client.channels.fetch(channelId);
@@ -73,8 +87,10 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       ...(progress ? { onProgress: (p) => progress(render(p)) } : {}),
       followUp: (r) => {
         // The outcome of `test` comes after the reply: post it where it was asked, naming the asker.
-        if (channel) track(sendToChannel(channel.channel, render(r), actor.id));
-        else if (i.isRepliable()) track(i.followUp(replyOptions(render(r), false)));
+        const msg = render(r);
+        const viaInteraction = () => (i.isRepliable() ? i.followUp(replyOptions(msg, true)).then(() => undefined) : Promise.reject(new Error('no way to answer')));
+        // If the bot may not post in the channel, the interaction's own follow-up (valid 15 minutes) still reaches the asker.
+        track(channel ? sendToChannel(channel.channel, msg, actor.id).catch(viaInteraction) : viaInteraction(), 'a follow-up could not be posted');
       },
     };
   }
@@ -90,8 +106,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     }
     const line = lineOf(route, (name) => i.options.get(name)?.value);
     const responder = new Responder(i, { mode: 'reply', ephemeral, deferAfterMs, editEveryMs });
-    const reply = await runner.run(line, context(i, actorOf(i), (m) => responder.progress(m)));
-    await responder.finish(render(reply));
+    await answer(responder, () => runner.run(line, context(i, actorOf(i), (m) => responder.progress(m))));
   }
 
   async function onButton(i: ButtonInteraction): Promise<void> {
@@ -105,10 +120,8 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       return;
     }
     const responder = new Responder(i, { mode: 'update', ephemeral: true, deferAfterMs, editEveryMs });
-    const reply = await runner.action(i.customId, context(i, actorOf(i), (m) => responder.progress(m)));
     // A refusal goes to the presser alone; it must not replace the requester's message.
-    if (reply.kind === 'error' && reply.code === 'denied') await responder.finishPrivately(render(reply));
-    else await responder.finish(render(reply));
+    await answer(responder, () => runner.action(i.customId, context(i, actorOf(i), (m) => responder.progress(m))), (r) => r.kind === 'error' && r.code === 'denied');
   }
 
   async function onModal(i: ModalSubmitInteraction): Promise<void> {
@@ -116,8 +129,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const field = i.customId.slice(SECRET_MODAL_PREFIX.length);
     const value = i.fields.getTextInputValue(SECRET_INPUT);
     const responder = new Responder(i, { mode: 'reply', ephemeral: true, deferAfterMs, editEveryMs });
-    const reply = await runner.secret(field, value, context(i, actorOf(i), (m) => responder.progress(m)));
-    await responder.finish(render(reply));
+    await answer(responder, () => runner.secret(field, value, context(i, actorOf(i), (m) => responder.progress(m))));
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
@@ -126,8 +138,13 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const focused = i.options.getFocused(true);
     const o = route?.options.find((x) => x.name === focused.name);
     const kind = o ? (o.from === 'arg' ? o.arg.complete : o.option.complete) : undefined;
-    const role = await runner.roleOf(actorOf(i));
-    await i.respond(await complete(engine, kind, String(focused.value ?? ''), role));
+    let choices: Awaited<ReturnType<typeof complete>> = [];
+    try {
+      choices = await complete(engine, kind, String(focused.value ?? ''), await runner.roleOf(actorOf(i)));
+    } catch (e) {
+      log('autocomplete failed', e);
+    }
+    await i.respond(choices);
   }
 
   async function dispatch(i: Interaction): Promise<void> {
@@ -137,9 +154,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     else if (i.isAutocomplete()) await onAutocomplete(i);
   }
 
-  const onInteraction = (i: Interaction) => {
-    dispatch(i).catch((e) => log(`interaction ${i.id} failed`, e));
-  };
+  const onInteraction = (i: Interaction) => track(dispatch(i), `interaction ${i.id} failed`);
   const onError = (e: Error) => log('client error', e);
   const unguard = guardInteractions(client, (m) => log(m));
   client.on('interactionCreate', onInteraction);

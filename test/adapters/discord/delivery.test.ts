@@ -6,7 +6,8 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OPERATOR, startHarness, textOf, type Harness } from './harness.js';
+import { textChannel } from '../../doubles/discord/wire.js';
+import { OPERATOR, READ_ONLY_CHANNEL, startHarness, textOf, wireOptions, type Harness } from './harness.js';
 
 let h: Harness;
 let relay: SMTPServer;
@@ -61,4 +62,16 @@ test('a bounce is posted to the channel subscribed with /smtp alerts subscribe',
   expect(textOf(post.body)).toMatch(/550|User unknown/);
   // Alerts ping nobody.
   expect(post.body.allowed_mentions).toEqual({ parse: [] });
+});
+
+test('where the bot may not post, the outcome of test reaches the asker as a private follow-up', async () => {
+  const from = h.fake.requests.length;
+  const payload = h.ix.command(OPERATOR, ['test'], wireOptions({ address: 'oncall2@rcpt.test' }), { channel_id: READ_ONLY_CHANNEL, channel: textChannel(h.fake.identity, READ_ONLY_CHANNEL) });
+  await h.exchange(payload);
+  const refused = await h.fake.waitForRequest((r) => r.method === 'POST' && r.path === `/api/v10/channels/${READ_ONLY_CHANNEL}/messages`, { from, timeoutMs: 20_000 });
+  expect(refused).toBeDefined();
+  const followUp = await h.fake.waitForRequest((r) => r.method === 'POST' && r.path === `/api/v10/webhooks/${h.fake.identity.applicationId}/${String(payload.token)}`, { from, timeoutMs: 20_000 });
+  expect(followUp.body.flags).toBe(64);
+  expect(followUp.body.embeds[0].title).toBe('Test message sent');
+  expect(followUp.body.embeds[0].description).toContain('oncall2@rcpt.test');
 });

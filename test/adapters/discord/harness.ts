@@ -21,6 +21,8 @@ export const OPERATOR: FakeMember = { id: '100000000000000002', username: 'otto'
 export const VIEWER: FakeMember = { id: '100000000000000003', username: 'vera', roles: [VIEWER_ROLE] };
 export const STRANGER: FakeMember = { id: '100000000000000004', username: 'sam' };
 export const ALERT_CHANNEL = '1300000000000000077';
+/** A channel members can use but the bot may not post in. */
+export const READ_ONLY_CHANNEL = '1300000000000000088';
 
 /** Callback types of Discord's interaction responses. */
 export const CB = { reply: 4, deferReply: 5, deferUpdate: 6, update: 7, autocomplete: 8, modal: 9 } as const;
@@ -78,7 +80,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const runner = createRunner(engine, { admins: [`discord:${ADMIN.id}`] });
   await engine.accessGrant(`discord:${OPERATOR.id}`, 'operator', { platform: 'cli', id: 'test' });
   await engine.accessGrant(`discord-role:${VIEWER_ROLE}`, 'viewer', { platform: 'cli', id: 'test' });
-  const fake = await startFakeDiscord({ channels: [ALERT_CHANNEL], roles: [VIEWER_ROLE, OPERATOR_ROLE] });
+  const fake = await startFakeDiscord({ channels: [ALERT_CHANNEL, READ_ONLY_CHANNEL], forbiddenChannels: [READ_ONLY_CHANNEL], roles: [VIEWER_ROLE, OPERATOR_ROLE] });
   const logged: string[] = [];
   const env = {
     DISCORD_TOKEN: fake.identity.token,

@@ -30,6 +30,8 @@ export interface FakeDiscordOptions {
   channels?: string[];
   /** Role ids that exist in the guild (members may hold them). */
   roles?: string[];
+  /** Channels the bot may see but not post in (403 Missing Permissions). */
+  forbiddenChannels?: string[];
 }
 
 export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -41,7 +43,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const handler = createRestHandler(identity, () => `ws://127.0.0.1:${port()}/gateway`, (r) => {
     requests.push(r);
     for (const w of [...waiters]) w();
-  });
+  }, new Set(opts.forbiddenChannels ?? []));
   server.on('request', (req, res) => {
     handler(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();

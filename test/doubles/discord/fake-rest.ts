@@ -65,7 +65,7 @@ function send(res: ServerResponse, status: number, json?: unknown): void {
 }
 
 /** Routes of the REST half. Keeps its own message id counter per instance. */
-export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, record: (r: RecordedRequest) => void) {
+export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, record: (r: RecordedRequest) => void, forbidden: ReadonlySet<string> = new Set()) {
   let nextMessage = 1_500_000_000_000_000_000n;
   const newMessageId = () => String(nextMessage++);
 
@@ -131,6 +131,10 @@ export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, reco
       return;
     }
     hit = m(/^\/api\/v10\/channels\/(\d+)\/messages$/);
+    if (hit && req.method === 'POST' && forbidden.has(hit[1])) {
+      send(res, 403, { message: 'Missing Permissions', code: 50013 });
+      return;
+    }
     if (hit && req.method === 'POST') {
       send(res, 200, message(id, newMessageId(), hit[1], parsed.body ?? {}));
       return;
