@@ -104,3 +104,23 @@ describe('alerts', () => {
     expect(blocks).toContain('&lt;!channel&gt;');
   });
 });
+
+describe('files', () => {
+  test('a shared full report uploads the whole text file and the chart to the channel', async () => {
+    // Some traffic, so the full report is long enough to come as a file.
+    for (let i = 0; i < 12; i++) await h.engine.submit({ from: `app${i}@ops.example.test`, to: [`user${i}@d${i}.sink.test`], subject: `s${i}`, text: 'hello' });
+    for (let i = 0; i < 100 && (await h.engine.queueCounts()).total > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await h.engine.queueCounts()).total).toBe(0);
+
+    const m = await h.command(OPERATOR, 'report --full --share', 'C0FILE');
+    expect(m.visibleTo).toBeUndefined();
+    expect(textOf(m)).toContain('Attached as');
+    await h.fake.waitFor(() => h.fake.calls('files.completeUploadExternal').filter((r) => r.body.channel_id === 'C0FILE').length >= 2, 10_000, 'two uploads');
+    const files = [...h.fake.uploads.values()].filter((u) => u.channel === 'C0FILE');
+    const txt = files.find((f) => f.filename.endsWith('.txt'))!;
+    expect(txt.data!.toString('utf8')).toContain('d11.sink.test');
+    expect(txt.data!.length).toBe(txt.length);
+    expect(files.some((f) => f.filename.endsWith('.png'))).toBe(true);
+  });
+});
+
