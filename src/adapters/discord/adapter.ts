@@ -140,7 +140,8 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const kind = o ? (o.from === 'arg' ? o.arg.complete : o.option.complete) : undefined;
     let choices: Awaited<ReturnType<typeof complete>> = [];
     try {
-      choices = await complete(engine, kind, String(focused.value ?? ''), await runner.roleOf(actorOf(i)));
+      const roles = i.guild ? [...i.guild.roles.cache.values()].map((r) => ({ id: r.id, name: r.name })) : [];
+      choices = await complete(engine, kind, String(focused.value ?? ''), await runner.roleOf(actorOf(i)), roles);
     } catch (e) {
       log('autocomplete failed', e);
     }

@@ -157,6 +157,13 @@ describe('autocomplete', () => {
     expect(none.callback.body.data.choices).toEqual([]);
   });
 
+  test("access subjects offer the server's roles by name", async () => {
+    const x = await h.exchange(h.ix.autocomplete(ADMIN, ['access', 'grant'], [{ name: 'subject', type: 3, value: 'role-', focused: true }]));
+    const values = x.callback.body.data.choices.map((c: { value: string }) => c.value);
+    expect(values).toContain(`discord-role:${OPERATOR_ROLE}`);
+    expect(values).not.toContain(`discord-role:${h.fake.identity.guildId}`);
+  });
+
   test('assignments complete the last word to a setting key', async () => {
     const x = await h.exchange(h.ix.autocomplete(ADMIN, ['config', 'set'], [{ name: 'assignments', type: 3, value: 'relay-host=a.example sasl-u', focused: true }]));
     expect(x.callback.body.data.choices.map((c: { value: string }) => c.value)).toContain('relay-host=a.example sasl-username=');

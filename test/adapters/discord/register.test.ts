@@ -39,6 +39,7 @@ describe('generated from the grammar', () => {
     expect(sub(sub(cmd, 'config', 'set'), 'assignments')).toMatchObject({ type: 3, required: true, autocomplete: true });
     expect(sub(sub(cmd, 'queue', 'delete'), 'all')).toMatchObject({ type: 5 });
     expect(sub(sub(cmd, 'access', 'grant'), 'role').choices.map((c: any) => c.value)).toEqual(['viewer', 'operator', 'admin']);
+    expect(sub(sub(cmd, 'access', 'grant'), 'subject')).toMatchObject({ type: 3, autocomplete: true });
     expect(sub(sub(cmd, 'test'), 'address')).not.toHaveProperty('autocomplete');
   });
 
