@@ -1,5 +1,5 @@
 /** The REPL driven for real in a tmux pseudo-terminal: typing, Tab completion, confirmations, the hidden prompt, the JS escape. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,4 +134,54 @@ describe.skipIf(!hasTmux)('smtp-ops repl in a terminal', () => {
     expect(existsSync(history)).toBe(true);
     expect(readFileSync(history, 'utf8')).toContain('qeue list');
   });
+});
+
+describe.skipIf(!hasTmux)('smtp-ops repl next to a running serve', () => {
+  let serve: ChildProcess | undefined;
+  let serveStore: string;
+
+  afterAll(() => {
+    serve?.kill('SIGKILL');
+  });
+
+  it('talks to serve through the control socket without the user noticing', async () => {
+    serveStore = join(dir, 'served');
+    let out = '';
+    serve = spawn(process.execPath, [main, '--store', serveStore, 'serve'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: dir, SMTP_OPS_SECRET_KEY: randomKey, SMTP_OPS_LISTEN: '127.0.0.1:0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    serve.stdout!.on('data', (c) => (out += c));
+    const start = Date.now();
+    while (!/running on store/.test(out)) {
+      if (Date.now() - start > 30_000) throw new Error(`serve did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    tmux('new-window', '-t', 'repl', '-n', 'sock', `cd ${ROOT} && node ${main} repl --store ${serveStore}; echo REPL2-EXITED-$?; sleep 120`);
+    const target = 'repl:sock';
+    const shot = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', target);
+    const wait = async (re: RegExp) => {
+      const end = Date.now() + 30_000;
+      while (!re.test(shot())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${re}:\n${shot()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await wait(/through the running serve[\s\S]*^smtp> /m);
+    tmux('send-keys', '-t', target, '-l', 'config set enabled=off');
+    tmux('send-keys', '-t', target, 'Enter');
+    await wait(/Settings updated/);
+    tmux('send-keys', '-t', target, '-l', 'status');
+    tmux('send-keys', '-t', target, 'Enter');
+    await wait(/SMTP DISABLED[\s\S]*Mail queue/);
+    tmux('send-keys', '-t', target, '-l', '.js 1 + 1');
+    tmux('send-keys', '-t', target, 'Enter');
+    await wait(/needs the store in this process/);
+    tmux('send-keys', '-t', target, '-l', '.exit');
+    tmux('send-keys', '-t', target, 'Enter');
+    await wait(/REPL2-EXITED-0/);
+    serve.kill('SIGTERM');
+    await new Promise((r) => serve!.once('exit', r));
+  }, 90_000);
 });
