@@ -68,7 +68,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       log('the runner failed', e);
       reply = { kind: 'error', code: 'internal', message: 'smtp-ops could not answer this; the error is in its log.' };
     }
-    if (privately?.(reply)) await responder.finishPrivately(render(reply));
+    if (privately?.(reply)) await responder.finishPrivately(render(reply), render({ kind: 'message', tone: 'info', text: 'Answered privately.' }));
     else await responder.finish(render(reply));
   }
 
@@ -106,7 +106,8 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     }
     const line = lineOf(route, (name) => i.options.get(name)?.value);
     const responder = new Responder(i, { mode: 'reply', ephemeral, deferAfterMs, editEveryMs });
-    await answer(responder, () => runner.run(line, context(i, actorOf(i), (m) => responder.progress(m))));
+    // A password prompt stays private even with share: only the asker gets the button.
+    await answer(responder, () => runner.run(line, context(i, actorOf(i), (m) => responder.progress(m))), (r) => r.kind === 'secret-prompt');
   }
 
   async function onButton(i: ButtonInteraction): Promise<void> {

@@ -62,16 +62,19 @@ export class Responder {
   }
 
   /**
-   * The final answer as a new message only the presser sees, leaving the
-   * pressed message as it is (a refusal to someone who may not press).
+   * The final answer as a message only the user sees: a refusal to someone
+   * pressing another's button (the pressed message stays as it is), or a
+   * password prompt asked for with `share`. A public "thinking…" placeholder
+   * of a deferred reply is replaced by a pointer to the private answer.
    */
-  finishPrivately(msg: DiscordMessage): Promise<void> {
+  finishPrivately(msg: DiscordMessage, placeholder: DiscordMessage): Promise<void> {
     this.#finished = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#pendingTimer);
     this.#pending = undefined;
     return this.#enqueue(async () => {
       if (this.#responded) {
+        if (this.#opts.mode === 'reply' && !this.#opts.ephemeral) await this.#i.editReply(editOptions(placeholder));
         await this.#i.followUp(replyOptions(msg, true));
       } else {
         this.#responded = true;

@@ -42,3 +42,13 @@ test('a confirmed delete of the whole queue shows progress by editing the messag
   expect(buttons(done.message)).toEqual([]);
   expect((await h.engine.queueCounts()).total).toBe(0);
 });
+
+test('a shared password prompt that was deferred publicly comes as a private follow-up', async () => {
+  const payload = h.ix.command(ADMIN, ['config', 'set'], [{ name: 'assignments', type: 3, value: 'sasl-password' }, { name: 'share', type: 5, value: true }]);
+  const x = await h.exchange(payload);
+  expect(x.callback.body).toEqual({ type: CB.deferReply, data: { flags: 0 } });
+  expect(x.message.embeds[0].description).toBe('Answered privately.');
+  const followUp = x.edits.find((r) => r.method === 'POST');
+  expect(followUp?.body.flags).toBe(64);
+  expect(followUp?.body.components[0].components[0].custom_id).toBe('smtp-ops:secret:sasl-password');
+});

@@ -138,6 +138,12 @@ describe('secret modal', () => {
     expect(JSON.stringify((await h.engine.eventList({ limit: 200 })).items)).not.toContain(SECRET);
   });
 
+  test('the password prompt stays private even with share', async () => {
+    const prompt = await h.command(ADMIN, ['config', 'set'], { assignments: 'intake-password', share: true });
+    expect(prompt.ephemeral).toBe(true);
+    expect(buttons(prompt.message)[0].custom_id).toBe('smtp-ops:secret:intake-password');
+  });
+
   test('a modal submit from someone who may not set it is refused and changes nothing', async () => {
     await h.engine.updateSettings({ 'sasl-password': 'original-secret' }, cli);
     const x = await h.exchange(h.ix.modalSubmit(OPERATOR, 'smtp-ops:secret-modal:sasl-password', { value: 'attacker-value' }));
