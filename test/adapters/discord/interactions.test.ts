@@ -27,6 +27,9 @@ describe('paging buttons', () => {
     expect(next.custom_id.length).toBeLessThanOrEqual(100);
     const firstIds = first.message.embeds[0].description.match(/0[0-9a-z]{17}/g);
     expect(firstIds).toHaveLength(20);
+    // The same data the REPL shows for the same line.
+    const repl = await h.runner.run('queue list', { actor: { platform: 'repl', id: 'ops' }, surface: 'terminal' });
+    expect((repl.data as { items: { id: string }[] }).items.map((m) => m.id)).toEqual(firstIds);
 
     const second = await h.press(VIEWER, next.custom_id);
     expect(second.callback.body.type).toBe(CB.update);
