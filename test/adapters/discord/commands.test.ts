@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildRegistration } from '../../../src/adapters/discord/register.js';
-import { HANDLERS } from '../../../src/commands/handlers/index.js';
 import { ADMIN, ALERT_CHANNEL, CB, OPERATOR, VIEWER, buttons, startHarness, textOf, type Harness } from './harness.js';
 
 let h: Harness;
@@ -64,8 +63,7 @@ describe('reading', () => {
     expect(textOf(events.message)).toMatch(/config\.changed|```/);
   });
 
-  // The report handler lands separately in the runner; until it is wired these have nothing to show.
-  test.skipIf(!HANDLERS.report)('report: sections as embeds, the hourly chart as Unicode bars plus a PNG attachment', async () => {
+  test('report: sections as embeds, the hourly chart as Unicode bars plus a PNG attachment', async () => {
     const report = await h.command(VIEWER, ['report'], { day: 'today' });
     expect(report.message.content).toMatch(/report/i);
     expect(report.message.embeds.length).toBeGreaterThan(1);
@@ -75,7 +73,7 @@ describe('reading', () => {
     expect(png?.data.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 
-  test.skipIf(!HANDLERS.report)('report --full: what does not fit in embeds comes whole as a text file', async () => {
+  test('report --full: what does not fit in embeds comes whole as a text file', async () => {
     const report = await h.command(VIEWER, ['report'], { full: true });
     const file = report.callback.files.find((f) => f.name.endsWith('.txt'));
     expect(file?.data.toString('utf8')).toMatch(/Senders by message count/);
