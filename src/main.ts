@@ -6,8 +6,6 @@
 import path from 'node:path';
 import yargs from 'yargs';
 import { oneShot } from './repl/oneshot.js';
-import { startRepl } from './repl/repl.js';
-import { startServe } from './repl/serve.js';
 
 interface Globals {
   store: string;
@@ -58,6 +56,8 @@ function parseGlobals(argv: string[], env: NodeJS.ProcessEnv): Globals {
 
 async function serve(storeDir: string, env: NodeJS.ProcessEnv): Promise<number> {
   const log = (l: string) => process.stdout.write(`smtp-ops serve: ${l}\n`);
+  // Loaded on demand: the chat SDKs take a second to import, which one-shot commands should not pay.
+  const { startServe } = await import('./repl/serve.js');
   const served = await startServe(storeDir, env, log);
   log(`running on store ${storeDir}`);
   await new Promise<void>((resolve) => {
@@ -88,7 +88,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
   const first = g.words[0]?.toLowerCase();
   if (first === 'serve' && g.words.length === 1) return serve(g.store, env);
-  if (first === 'repl' && g.words.length === 1) return startRepl({ storeDir: g.store, env });
+  if (first === 'repl' && g.words.length === 1) return (await import('./repl/repl.js')).startRepl({ storeDir: g.store, env });
   return oneShot({ storeDir: g.store, words: g.words, json: g.json, yes: g.yes, passwordStdin: g.passwordStdin, wait: g.wait, env });
 }
 
