@@ -124,12 +124,12 @@ async function main(): Promise<void> {
   const coldMed = median(cold);
   const warmMed = median(warm);
   say(`pflogsumm -d today          median ${ms(pfMed)}  (${PF_RUNS} runs)`);
-  say(`report today, cold          median ${ms(coldMed)}  (${RUNS} runs, fresh engine on the store each time)`);
-  say(`report today, first call    ${ms(firstMs)}  (right after the traffic, aggregates in memory)`);
+  say(`report today, first load    ${ms(firstMs)}  (first report of the day: merges every 15-minute slot, stores a day snapshot)`);
+  say(`report today, cold          median ${ms(coldMed)}  (${RUNS} runs, a fresh engine on the store each time: snapshot + slots since)`);
   say(`report today, warm          median ${ms(warmMed)}  (${RUNS} runs)`);
   say(`report today --full, warm   median ${ms(median(warmFull))}`);
   say('');
-  say(`ratio: ${(pfMed / coldMed).toFixed(0)}x faster cold, ${(pfMed / warmMed).toFixed(0)}x warm (target >= 20x); totals ${agree ? 'agree' : 'DISAGREE'}`);
+  say(`ratio: ${(pfMed / firstMs).toFixed(0)}x faster on a first load, ${(pfMed / coldMed).toFixed(0)}x cold, ${(pfMed / warmMed).toFixed(0)}x warm (target >= 20x); totals ${agree ? 'agree' : 'DISAGREE'}`);
   say(
     JSON.stringify({
       messages: N,
@@ -140,6 +140,7 @@ async function main(): Promise<void> {
       reportFirstMs: firstMs,
       reportWarmMs: warmMed,
       reportFullWarmMs: median(warmFull),
+      ratioFirst: pfMed / firstMs,
       ratioCold: pfMed / coldMed,
       ratioWarm: pfMed / warmMed,
       agree,

@@ -29,6 +29,7 @@ import type { BatchOp } from './types.js';
 import { addCounts, addEntry, addEvent, DAY_EVENT_CAP, emptyAgg, emptyCounts, mergeAgg, mergeSerialized, serializeAgg, type Agg, type Counts } from './aggregate.js';
 import { hourIndex, type DayRange } from './day.js';
 import { ALL_RECORDS, recordKey, recordRange, SLOT_MS, slotOf, slotOfKey } from './keys.js';
+import { ALL_SNAPSHOTS, decodeSnapshot, encodeSnapshot, parseSnapshotKey, snapshotKey, type SnapshotInfo } from './snapshots.js';
 
 /** A merged day: the aggregate and its per-hour counters. */
 export interface DayAgg {
@@ -60,6 +61,8 @@ interface CachedDay {
 const DAY_CACHE = 4;
 /** Journal records a slot may gather before it is compacted while still current. */
 const JOURNAL_MAX = 500;
+/** A new snapshot is stored when at least this much more of the day is closed than the stored one covers. */
+const SNAPSHOT_STEP = 4 * SLOT_MS;
 /** Slots older than this behind the newest are dropped from memory once compacted. */
 const KEEP_SLOTS = 4;
 
@@ -76,6 +79,11 @@ function mergeRecordIntoDay(day: DayAgg, slot: number, text: string): void {
   addCounts(day.hours[hourIndex(day.range, slot)], mergeSerialized(day.agg, text, DAY_EVENT_CAP));
 }
 
+function mergeDayInto(into: DayAgg, from: DayAgg): void {
+  mergeAgg(into.agg, from.agg, DAY_EVENT_CAP);
+  from.hours.forEach((h, i) => addCounts(into.hours[i], h));
+}
+
 function inDay(day: DayAgg, slot: number): boolean {
   return slot >= day.range.start && slot < day.range.end;
 }
@@ -87,6 +95,12 @@ export class SlotAggregator {
   private readonly run = randomBytes(4).toString('hex');
   private seq = 0;
   private newest = 0;
+  /** Stored day snapshots by key; `invalid` marks one whose write is in flight when a covered slot changed. */
+  private readonly snapshots = new Map<string, SnapshotInfo & { invalid?: boolean }>();
+  /** Highest snapshot boundary: deltas at or past it touch no snapshot (the usual case, checked in O(1)). */
+  private maxBoundary = 0;
+  /** Snapshots being computed by a load: a delta into a slot they cover meanwhile cancels them. */
+  private readonly pending = new Set<SnapshotInfo & { invalid?: boolean }>();
 
   constructor(private readonly db: Level<string, string>) {}
 
@@ -114,6 +128,30 @@ export class SlotAggregator {
       if (ops.length > 5000) await this.db.batch(ops.splice(0));
     }
     if (ops.length > 0) await this.db.batch(ops);
+    for await (const key of this.db.keys(ALL_SNAPSHOTS)) {
+      const info = parseSnapshotKey(key);
+      if (info) this.snapshots.set(key, info);
+    }
+    this.updateMaxBoundary();
+  }
+
+  private updateMaxBoundary(): void {
+    this.maxBoundary = 0;
+    for (const s of this.snapshots.values()) if (s.boundary > this.maxBoundary) this.maxBoundary = s.boundary;
+    for (const s of this.pending) if (s.boundary > this.maxBoundary) this.maxBoundary = s.boundary;
+  }
+
+  /** A delta for a slot a snapshot covers (an entry stamped in the past): drop the snapshot in the same batch. */
+  private invalidate(slot: number, ops: BatchOp[]): void {
+    if (slot >= this.maxBoundary) return;
+    for (const s of this.snapshots.values()) {
+      if (slot < s.start || slot >= s.boundary) continue;
+      ops.push({ type: 'del', key: s.key });
+      s.invalid = true;
+      this.snapshots.delete(s.key);
+    }
+    for (const s of this.pending) if (slot >= s.start && slot < s.boundary) s.invalid = true;
+    this.updateMaxBoundary();
   }
 
   collect(entries: readonly LogEntry[], events: readonly EventEntry[]): BatchOp[] {
@@ -137,6 +175,7 @@ export class SlotAggregator {
       ops.push({ type: 'put', key, value: serializeAgg(delta) });
       st.keys.push(key);
       st.compacted = false;
+      this.invalidate(slot, ops);
       for (const c of this.days.values()) {
         if (!inDay(c.day, slot)) continue;
         mergeSlotIntoDay(c.day, slot, delta);
@@ -172,8 +211,13 @@ export class SlotAggregator {
     for (const c of this.days.values()) if (c.exclude && inDay(c.day, st.slot)) c.exclude.add(key);
   }
 
-  /** The merged aggregate of a day (cached; kept current by `collect`). */
-  async loadDay(range: DayRange): Promise<DayAgg> {
+  /**
+   * The merged aggregate of a day (cached; kept current by `collect`). A cold
+   * load starts from the day's snapshot when there is one, merges the slots
+   * after it, and stores a new snapshot when at least an hour more of the day
+   * is closed (`now` says which slots are: all but the current and previous).
+   */
+  async loadDay(range: DayRange, now: number): Promise<DayAgg> {
     const id = `${range.timezone}|${range.day}`;
     const hit = this.days.get(id);
     if (hit) {
@@ -182,35 +226,91 @@ export class SlotAggregator {
       await hit.ready;
       return hit.day;
     }
-    const day = emptyDay(range);
+    // Deltas collected while loading go to `live`; the slots already in memory are copied now.
+    const live = emptyDay(range);
     const exclude = new Set<string>();
+    const memory: [number, Agg][] = [];
     for (const st of this.slots.values()) {
-      if (!inDay(day, st.slot)) continue;
-      mergeSlotIntoDay(day, st.slot, st.agg);
+      if (st.slot < range.start || st.slot >= range.end) continue;
+      const copy = emptyAgg();
+      mergeAgg(copy, st.agg, DAY_EVENT_CAP);
+      memory.push([st.slot, copy]);
       for (const k of st.keys) exclude.add(k);
       for (const k of st.retired) exclude.add(k);
     }
-    const entry: CachedDay = { day, exclude, ready: Promise.resolve() };
-    entry.ready = this.readRecords(day, exclude).then(
-      () => {
+    memory.sort((a, b) => a[0] - b[0]);
+    const entry: CachedDay = { day: live, exclude, ready: Promise.resolve() };
+    const closedUntil = Math.min(range.end, slotOf(now) - SLOT_MS);
+    const pending: SnapshotInfo & { invalid?: boolean } = { key: snapshotKey(range.timezone, range.day, closedUntil), zone: range.timezone, day: range.day, start: range.start, boundary: closedUntil };
+    this.pending.add(pending);
+    this.updateMaxBoundary();
+    entry.ready = this.readDay(range, pending, memory, exclude).then(
+      (base) => {
+        mergeDayInto(base, live);
+        entry.day = base;
         entry.exclude = null;
       },
       (err: unknown) => {
         this.days.delete(id);
         throw err;
       },
-    );
+    ).finally(() => {
+      this.pending.delete(pending);
+      this.updateMaxBoundary();
+    });
     this.days.set(id, entry);
     while (this.days.size > DAY_CACHE) this.days.delete(this.days.keys().next().value as string);
     await entry.ready;
+    return entry.day;
+  }
+
+  private latestSnapshot(zone: string, day: string): SnapshotInfo | undefined {
+    let best: SnapshotInfo | undefined;
+    for (const s of this.snapshots.values()) if (s.zone === zone && s.day === day && (!best || s.boundary > best.boundary)) best = s;
+    return best;
+  }
+
+  private async readDay(range: DayRange, pending: SnapshotInfo & { invalid?: boolean }, memory: [number, Agg][], exclude: Set<string>): Promise<DayAgg> {
+    let base: DayAgg | null = null;
+    let from = range.start;
+    const snap = this.latestSnapshot(range.timezone, range.day);
+    if (snap) {
+      const text = await this.db.get(snap.key);
+      // Dropped meanwhile (a covered slot changed): the slots are the truth.
+      if (text !== undefined && this.snapshots.has(snap.key)) {
+        base = decodeSnapshot(range, text);
+        from = snap.boundary;
+      }
+    }
+    base ??= emptyDay(range);
+    const closedUntil = pending.boundary;
+    const rows = from < range.end ? await this.db.iterator(recordRange(from, range.end)).all() : [];
+    const day = base;
+    const merge = (upTo: number, atLeast: number) => {
+      for (const [slot, agg] of memory) if (slot >= atLeast && slot >= from && slot < upTo) mergeSlotIntoDay(day, slot, agg);
+      for (const [key, value] of rows) {
+        const slot = slotOfKey(key);
+        if (slot >= atLeast && slot < upTo && !exclude.has(key)) mergeRecordIntoDay(day, slot, value);
+      }
+    };
+    merge(closedUntil, 0);
+    const snapshot = closedUntil - from >= SNAPSHOT_STEP ? encodeSnapshot(day) : null;
+    merge(Number.MAX_SAFE_INTEGER, Math.max(closedUntil, from));
+    if (snapshot && !pending.invalid) void this.storeSnapshot(pending, snapshot, snap);
     return day;
   }
 
-  private async readRecords(day: DayAgg, exclude: Set<string>): Promise<void> {
-    const rows = await this.db.iterator(recordRange(day.range.start, day.range.end)).all();
-    for (const [key, value] of rows) {
-      if (exclude.has(key)) continue;
-      mergeRecordIntoDay(day, slotOfKey(key), value);
+  /** Write a snapshot outside the engine's batch (it is a cache); drop it again if a covered slot changed meanwhile. */
+  private async storeSnapshot(info: SnapshotInfo & { invalid?: boolean }, text: string, old: SnapshotInfo | undefined): Promise<void> {
+    this.snapshots.set(info.key, info);
+    this.updateMaxBoundary();
+    try {
+      await this.db.put(info.key, text);
+      if (old && old.key !== info.key && this.snapshots.delete(old.key)) await this.db.del(old.key);
+      if (info.invalid) await this.db.del(info.key);
+    } catch {
+      this.snapshots.delete(info.key);
+      this.updateMaxBoundary();
     }
   }
 }

@@ -19,7 +19,7 @@ export function createReports(deps: ReportDeps): Reports {
     collect: (entries, events) => slots.collect(entries, events),
     async build(q: ReportQuery, ctx: { timezone: string; now: number }): Promise<DailyReport> {
       const range = resolveDay(q.day, ctx.timezone, ctx.now);
-      const day = await slots.loadDay(range);
+      const day = await slots.loadDay(range, ctx.now);
       return buildReport(day, q.full === true, ctx.now);
     },
   };

@@ -28,7 +28,7 @@ async function reopen(): Promise<void> {
 }
 
 async function recordKeys(): Promise<string[]> {
-  return db.keys({ gte: 'r!', lt: 'r!\xff' }).all();
+  return db.keys({ gte: 'r!a!', lt: 'r!a!\xff' }).all();
 }
 
 beforeEach(async () => {
@@ -240,6 +240,41 @@ describe('daily report aggregates', () => {
     const cold = await reports.build({ day: 'today' }, { timezone: 'UTC', now });
     expect(cold.totals).toEqual(warm.totals);
     expect(cold.hourly).toEqual(warm.hourly);
+  });
+
+  it('stores a snapshot of the closed part of a day, which a fresh process reads instead of the slots', async () => {
+    await normalDay();
+    const ctx = { timezone: TZ, now: at('2026-06-11T08:00:00Z') };
+    const first = await reports.build({ day: '2026-06-10' }, ctx);
+    await new Promise((r) => setTimeout(r, 50)); // the snapshot is written after the reply
+    const snaps = await db.keys({ gte: 'r!s!', lt: 'r!s!\xff' }).all();
+    expect(snaps).toEqual([`r!s!Europe/Berlin!2026-06-10!${String(at('2026-06-10T22:00:00Z')).padStart(13, '0')}`]);
+    // Remove the day's slot records: only the snapshot can still give the day.
+    const dayRecords = await db.keys({ gte: `r!a!${String(at('2026-06-09T22:00:00Z')).padStart(13, '0')}`, lt: `r!a!${String(at('2026-06-10T22:00:00Z')).padStart(13, '0')}` }).all();
+    expect(dayRecords.length).toBeGreaterThan(5);
+    await db.batch(dayRecords.map((key) => ({ type: 'del' as const, key })));
+    await reopen();
+    const fromSnapshot = await reports.build({ day: '2026-06-10' }, ctx);
+    expect(fromSnapshot.totals).toEqual(first.totals);
+    expect(fromSnapshot.hourly).toEqual(first.hourly);
+    expect(fromSnapshot.domains).toEqual(first.domains);
+    expect(fromSnapshot.events).toEqual(first.events);
+  });
+
+  it('drops a snapshot in the same batch when an entry lands in a slot it covers', async () => {
+    await normalDay();
+    const ctx = { timezone: TZ, now: at('2026-06-11T08:00:00Z') };
+    await reports.build({ day: '2026-06-10' }, ctx);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await db.keys({ gte: 'r!s!', lt: 'r!s!\xff' }).all()).toHaveLength(1);
+    await reopen();
+    const f = fixtureLog();
+    // An entry stamped in the past (a clock set back): it belongs to 06-10 at 12:00 Berlin.
+    await log([f.entry('received', at('2026-06-10T10:00:00Z'), { id: 'late', to: ['late@x.test'], size: 5 })]);
+    expect(await db.keys({ gte: 'r!s!', lt: 'r!s!\xff' }).all()).toHaveLength(0);
+    const r = await reports.build({ day: '2026-06-10' }, ctx);
+    expect(r.totals.received).toBe(4);
+    expect(r.hourly.find((h) => h.label === '12')?.received).toBe(1);
   });
 
   it('refuses an unknown zone, a malformed day and a future day, naming the field', async () => {
