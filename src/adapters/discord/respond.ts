@@ -20,6 +20,7 @@ export interface ResponderOptions {
   editEveryMs: number;
 }
 
+/** One interaction's answer: deferral, progress edits and the final message, in order. */
 export class Responder {
   readonly #i: Repliable;
   readonly #opts: ResponderOptions;
@@ -35,7 +36,7 @@ export class Responder {
   constructor(i: Repliable, opts: ResponderOptions) {
     this.#i = i;
     this.#opts = opts;
-    this.#timer = setTimeout(() => this.#enqueue(() => this.#defer()), opts.deferAfterMs);
+    this.#timer = setTimeout(() => this.#background(() => this.#defer()), opts.deferAfterMs);
   }
 
   /** Show progress by editing the (deferred) response. */
@@ -48,7 +49,7 @@ export class Responder {
       this.#pendingTimer = undefined;
       const next = this.#pending;
       this.#pending = undefined;
-      if (next && !this.#finished) this.#enqueue(() => this.#edit(next));
+      if (next && !this.#finished) this.#background(() => this.#edit(next));
     }, Math.max(0, wait));
   }
 
@@ -81,6 +82,11 @@ export class Responder {
         await this.#i.reply(replyOptions(msg, true));
       }
     });
+  }
+
+  /** A step nobody awaits (deferral, progress): its failure must not become an unhandled rejection; finish() meets the same fault and reports it. */
+  #background(step: () => Promise<void>): void {
+    this.#enqueue(step).catch(() => undefined);
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {

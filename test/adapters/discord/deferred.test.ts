@@ -3,6 +3,7 @@
  * with progress shown by editing the same message.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { EXPIRED_TOKEN_PREFIX } from '../../doubles/discord/fake-discord.js';
 import { ADMIN, CB, VIEWER, buttons, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -51,4 +52,14 @@ test('a shared password prompt that was deferred publicly comes as a private fol
   const followUp = x.edits.find((r) => r.method === 'POST');
   expect(followUp?.body.flags).toBe(64);
   expect(followUp?.body.components[0].components[0].custom_id).toBe('smtp-ops:secret:sasl-password');
+});
+
+test('an interaction Discord no longer knows (expired token) is logged, and the adapter keeps serving', async () => {
+  const payload = { ...h.ix.command(VIEWER, ['status']), token: `${EXPIRED_TOKEN_PREFIX}abc` };
+  const from = h.fake.requests.length;
+  h.fake.interact(payload);
+  await h.fake.waitForRequest((r) => r.path.includes(EXPIRED_TOKEN_PREFIX), { from });
+  await expect.poll(() => h.logged.some((l) => l.startsWith(`interaction ${String(payload.id)} failed`)), { timeout: 10_000 }).toBe(true);
+  const ok = await h.command(VIEWER, ['status']);
+  expect(ok.message.embeds.length).toBeGreaterThan(0);
 });

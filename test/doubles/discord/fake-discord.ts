@@ -8,7 +8,7 @@ import { attachGateway, type FakeGateway } from './fake-gateway.js';
 import { createRestHandler, type RecordedRequest } from './fake-rest.js';
 import { DEFAULT_IDENTITY, type FakeIdentity } from './wire.js';
 
-export type { RecordedRequest, RecordedFile } from './fake-rest.js';
+export { EXPIRED_TOKEN_PREFIX, type RecordedRequest, type RecordedFile } from './fake-rest.js';
 
 export interface FakeDiscord {
   readonly identity: FakeIdentity;

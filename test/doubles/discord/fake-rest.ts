@@ -26,6 +26,9 @@ export interface RecordedRequest {
   time: number;
 }
 
+/** Interactions whose token starts with this answer 404 Unknown interaction (10062), as Discord does after 3 s / 15 min. */
+export const EXPIRED_TOKEN_PREFIX = 'expired-';
+
 /** Gateway address the REST half hands out from `/gateway/bot`. */
 export type GatewayUrl = () => string;
 
@@ -111,6 +114,10 @@ export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, reco
       return;
     }
     hit = m(/^\/api\/v10\/interactions\/(\d+)\/([^/]+)\/callback$/);
+    if (hit && req.method === 'POST' && hit[2].startsWith(EXPIRED_TOKEN_PREFIX)) {
+      send(res, 404, { message: 'Unknown interaction', code: 10062 });
+      return;
+    }
     if (hit && req.method === 'POST') {
       if (url.searchParams.get('with_response') === 'true') {
         const msg = message(id, newMessageId(), id.channelId, parsed.body?.data ?? {});
@@ -118,6 +125,11 @@ export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, reco
       } else {
         send(res, 204);
       }
+      return;
+    }
+    hit = m(/^\/api\/v10\/webhooks\/(\d+)\/([^/]+)/);
+    if (hit && hit[2].startsWith(EXPIRED_TOKEN_PREFIX)) {
+      send(res, 404, { message: 'Unknown Webhook', code: 10015 });
       return;
     }
     hit = m(/^\/api\/v10\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/);
