@@ -22,8 +22,8 @@ export interface ActionEntry {
   /** `platform:id` allowed to press it; absent = anyone (still access-checked). */
   requester?: string;
   expiresAt: number;
-  /** Tokens that die with this one (the other button of a Yes/No pair). */
-  group?: string;
+  /** The other button of a Yes/No pair: it dies with this one. */
+  partner?: string;
 }
 
 export type TakeResult = { ok: true; entry: ActionEntry } | { ok: false; code: 'expired' | 'denied'; message: string };
@@ -32,6 +32,7 @@ export type TakeResult = { ok: true; entry: ActionEntry } | { ok: false; code: '
 export class ActionStore {
   readonly #entries = new Map<string, ActionEntry>();
   readonly #now: () => number;
+  #lastPrune = -Infinity;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
@@ -46,9 +47,10 @@ export class ActionStore {
   /** A Yes/No pair bound to `requester`; Yes runs `text` confirmed. */
   confirm(text: string, requester: string, yesLabel: string): { yes: Action; no: Action; expiresAt: number } {
     const expiresAt = this.#now() + CONFIRM_TTL_MS;
-    const group = randomBytes(8).toString('hex');
-    const yes = this.#put({ kind: 'confirm', text, requester, expiresAt, group });
-    const no = this.#put({ kind: 'cancel', text, requester, expiresAt, group });
+    const yes = this.#put({ kind: 'confirm', text, requester, expiresAt });
+    const no = this.#put({ kind: 'cancel', text, requester, expiresAt, partner: yes });
+    const y = this.#entries.get(yes);
+    if (y) y.partner = no;
     return { yes: { id: yes, kind: 'confirm', label: yesLabel, style: 'danger' }, no: { id: no, kind: 'cancel', label: 'No', style: 'default' }, expiresAt };
   }
 
@@ -60,15 +62,19 @@ export class ActionStore {
   take(token: string, presser: string): TakeResult {
     this.#prune();
     const entry = this.#entries.get(token);
-    if (!entry) return { ok: false, code: 'expired', message: 'This button has expired or was already used; run the command again.' };
+    if (entry && entry.expiresAt <= this.#now()) this.#entries.delete(token);
+    if (!entry || entry.expiresAt <= this.#now()) return { ok: false, code: 'expired', message: 'This button has expired or was already used; run the command again.' };
     if (entry.requester && entry.requester !== presser) return { ok: false, code: 'denied', message: 'Only the person who asked can answer this confirmation.' };
-    if (entry.group) for (const [k, e] of this.#entries) if (e.group === entry.group) this.#entries.delete(k);
+    if (entry.requester) {
+      this.#entries.delete(token);
+      if (entry.partner) this.#entries.delete(entry.partner);
+    }
     return { ok: true, entry };
   }
 
   /** Live tokens (for tests and diagnostics). */
   get size(): number {
-    this.#prune();
+    this.#prune(true);
     return this.#entries.size;
   }
 
@@ -84,8 +90,11 @@ export class ActionStore {
     return id;
   }
 
-  #prune(): void {
+  /** Drop expired tokens; a full sweep at most once a second (take() checks expiry itself). */
+  #prune(force = false): void {
     const now = this.#now();
+    if (!force && now - this.#lastPrune < 1000 && this.#entries.size < MAX_TOKENS) return;
+    this.#lastPrune = now;
     for (const [k, e] of this.#entries) if (e.expiresAt <= now) this.#entries.delete(k);
   }
 }

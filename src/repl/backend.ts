@@ -93,12 +93,9 @@ export async function openBackend(o: OpenOptions): Promise<Backend> {
   try {
     engine = await createEngine({ storeDir: o.storeDir, worker: o.worker });
   } catch (e) {
+    // The engine already names the store and the reason (e.g. held by another process).
     const msg = e instanceof Error ? e.message : String(e);
-    const cause = (e as { cause?: { code?: string } }).cause;
-    if (cause?.code === 'LEVEL_LOCKED' || /lock/i.test(msg)) {
-      throw new Error(`the store ${o.storeDir} is in use by another smtp-ops process that does not answer on its control socket; wait for it to start or stop it`);
-    }
-    throw new Error(`could not open the store ${o.storeDir}: ${msg}`);
+    throw new Error(msg.includes(o.storeDir) ? msg : `could not open the store ${o.storeDir}: ${msg}`);
   }
   const runner = createRunner(engine, { env: o.env });
   let server: ControlServer | null = null;
