@@ -180,4 +180,14 @@ describe('alerts into channels', () => {
     expect(post.body.embeds[0].description).toContain('550 no such user');
     await h.engine.alertUnsubscribe({ platform: 'discord', channel: ALERT_CHANNEL }, cli);
   });
+
+  test('a rate-limited post (429) is retried after Retry-After, not lost', async () => {
+    const from = h.fake.requests.length;
+    h.fake.rateLimit(new RegExp(`^/api/v10/channels/${ALERT_CHANNEL}/messages$`), 1, 0.2);
+    await h.engine.alert({ kind: 'event', level: 'warning', title: 'relay.unreachable', text: 'relay 127.0.0.1:1 refused', time: Date.now(), target: { platform: 'discord', channel: ALERT_CHANNEL } });
+    const posts = h.fake.requests.slice(from).filter((r) => r.path === `/api/v10/channels/${ALERT_CHANNEL}/messages`);
+    expect(posts).toHaveLength(2);
+    expect(posts[1].time - posts[0].time).toBeGreaterThanOrEqual(150);
+    expect(posts[1].body.embeds[0].title).toBe('relay.unreachable');
+  });
 });

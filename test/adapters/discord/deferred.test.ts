@@ -55,11 +55,12 @@ test('a shared password prompt that was deferred publicly comes as a private fol
 });
 
 test('an interaction Discord no longer knows (expired token) is logged, and the adapter keeps serving', async () => {
-  const payload = { ...h.ix.command(VIEWER, ['status']), token: `${EXPIRED_TOKEN_PREFIX}abc` };
+  const base = h.ix.command(VIEWER, ['status']);
+  const payload = { ...base, token: `${EXPIRED_TOKEN_PREFIX}abc` };
   const from = h.fake.requests.length;
   h.fake.interact(payload);
   await h.fake.waitForRequest((r) => r.path.includes(EXPIRED_TOKEN_PREFIX), { from });
-  await expect.poll(() => h.logged.some((l) => l.startsWith(`interaction ${String(payload.id)} failed`)), { timeout: 10_000 }).toBe(true);
+  await expect.poll(() => h.logged.some((l) => l.startsWith(`interaction ${String(base.id)} failed`)), { timeout: 10_000 }).toBe(true);
   const ok = await h.command(VIEWER, ['status']);
   expect(ok.message.embeds.length).toBeGreaterThan(0);
 });

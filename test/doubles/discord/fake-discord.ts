@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachGateway, type FakeGateway } from './fake-gateway.js';
-import { createRestHandler, type RecordedRequest } from './fake-rest.js';
+import { createRestHandler, type RateLimitRule, type RecordedRequest } from './fake-rest.js';
 import { DEFAULT_IDENTITY, type FakeIdentity } from './wire.js';
 
 export { EXPIRED_TOKEN_PREFIX, type RecordedRequest, type RecordedFile } from './fake-rest.js';
@@ -17,6 +17,8 @@ export interface FakeDiscord {
   /** Every REST request, in arrival order. */
   readonly requests: RecordedRequest[];
   readonly gateway: FakeGateway;
+  /** Answer the next `times` requests whose path matches with 429 Too Many Requests. */
+  rateLimit(path: RegExp, times: number, retryAfterSec?: number): void;
   /** Send an INTERACTION_CREATE dispatch. */
   interact(payload: unknown): void;
   /** Wait for the first request after index `from` matching `pred`. */
@@ -37,13 +39,14 @@ export interface FakeDiscordOptions {
 export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const identity: FakeIdentity = { ...DEFAULT_IDENTITY, ...opts.identity };
   const requests: RecordedRequest[] = [];
+  const limits: RateLimitRule[] = [];
   const waiters = new Set<() => void>();
   const server = createServer();
   const port = () => (server.address() as AddressInfo).port;
   const handler = createRestHandler(identity, () => `ws://127.0.0.1:${port()}/gateway`, (r) => {
     requests.push(r);
     for (const w of [...waiters]) w();
-  }, new Set(opts.forbiddenChannels ?? []));
+  }, new Set(opts.forbiddenChannels ?? []), limits);
   server.on('request', (req, res) => {
     handler(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
@@ -57,6 +60,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     apiUrl: `http://127.0.0.1:${port()}/api`,
     requests,
     gateway,
+    rateLimit: (path, times, retryAfterSec = 0.2) => void limits.push({ path, times, retryAfterSec }),
     interact: (payload) => gateway.dispatch('INTERACTION_CREATE', payload),
     waitForRequest(pred, { from = 0, timeoutMs = 10_000 } = {}) {
       return new Promise((resolve, reject) => {

@@ -68,7 +68,30 @@ function send(res: ServerResponse, status: number, json?: unknown): void {
 }
 
 /** Routes of the REST half. Keeps its own message id counter per instance. */
-export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, record: (r: RecordedRequest) => void, forbidden: ReadonlySet<string> = new Set()) {
+/** Answer the next `times` requests whose path matches with 429, as Discord's per-route limits do. */
+export interface RateLimitRule {
+  path: RegExp;
+  times: number;
+  retryAfterSec: number;
+}
+
+function sendRateLimited(res: ServerResponse, retryAfterSec: number): void {
+  const data = Buffer.from(JSON.stringify({ message: 'You are being rate limited.', retry_after: retryAfterSec, global: false }));
+  res
+    .writeHead(429, {
+      'content-type': 'application/json',
+      'content-length': data.length,
+      'retry-after': String(retryAfterSec),
+      'x-ratelimit-limit': '5',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset-after': String(retryAfterSec),
+      'x-ratelimit-bucket': 'fake-bucket',
+      'x-ratelimit-scope': 'user',
+    })
+    .end(data);
+}
+
+export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, record: (r: RecordedRequest) => void, forbidden: ReadonlySet<string> = new Set(), limits: RateLimitRule[] = []) {
   let nextMessage = 1_500_000_000_000_000_000n;
   const newMessageId = () => String(nextMessage++);
 
@@ -86,6 +109,12 @@ export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, reco
     const rec: RecordedRequest = { method: req.method ?? 'GET', path, query: url.searchParams, authorization: req.headers.authorization, body: parsed.body, files: parsed.files, time: Date.now() };
     record(rec);
 
+    const limited = limits.find((l) => l.times > 0 && l.path.test(path));
+    if (limited) {
+      limited.times -= 1;
+      sendRateLimited(res, limited.retryAfterSec);
+      return;
+    }
     const m = (re: RegExp) => re.exec(path);
     const isBot = req.headers.authorization === `Bot ${id.token}`;
     const needsBot = !path.startsWith('/api/v10/interactions/') && !path.startsWith('/api/v10/webhooks/');
