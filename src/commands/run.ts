@@ -25,8 +25,17 @@ export interface RunnerOptions {
 
 function errorReply(code: ErrorReply['code'], message: string, extra: Partial<ErrorReply> = {}): ErrorReply {
   const r: ErrorReply = { kind: 'error', code, ok: false, message: redactSecrets(message), ...extra };
-  r.data = { error: code, message: r.message, ...(r.issues ? { issues: r.issues } : {}), ...(r.usage ? { usage: r.usage } : {}) };
+  r.data ??= { error: code, message: r.message, ...(r.issues ? { issues: r.issues } : {}), ...(r.usage ? { usage: r.usage } : {}) };
   return r;
+}
+
+/** Errors built by handlers get the same `--json` payload as the runner's own. */
+function withErrorData(r: Reply): Reply {
+  if (r.kind !== 'error' || r.data !== undefined) return r;
+  return {
+    ...r,
+    data: { error: r.code, message: r.message, ...(r.usage ? { usage: r.usage } : {}), ...(r.suggestion ? { suggestion: r.suggestion } : {}), ...(r.issues ? { issues: r.issues } : {}) },
+  };
 }
 
 /** An engine error as a reply. Faults keep their message short; stacks never leave. */
@@ -103,7 +112,7 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
       if (!handler) return errorReply('internal', `\`${spec.path.join(' ')}\` is not available in this build`);
       const confirmed = ctx.confirmed === true || parsed.command.options.yes === true;
       const env: HandlerEnv = { engine, ctx: { ...ctx, confirmed }, actions, now, commands, spec, admins };
-      return await handler(parsed.command, env);
+      return withErrorData(await handler(parsed.command, env));
     } catch (e) {
       return mapError(e, spec);
     }
@@ -132,7 +141,7 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
       if (typeof value !== 'string') return errorReply('validation', `${field} must be text`, { issues: [{ field, rule: 'required', message: `${field} must be text` }] });
       const denied = await checkAccess(spec, ctx);
       if (denied) return denied;
-      return await applySecret(field, value, { engine, ctx });
+      return withErrorData(await applySecret(field, value, { engine, ctx }));
     } catch (e) {
       return mapError(e, spec, hide);
     }

@@ -289,3 +289,13 @@ describe('settings and errors', () => {
     expect(expectKind(await runner.run('alerts unsubscribe', chat()), 'message').data).toEqual({ removed: true });
   });
 });
+
+describe('error payloads', () => {
+  it('every error reply carries a JSON payload naming the code', async () => {
+    for (const line of ['queue delete', 'config set relay-prot=1', 'access grant nobody admin', 'help nothing-here', 'alerts subscribe', 'queue show 0000000000000nope', 'qeue']) {
+      const r = await runner.run(line, term());
+      expect(r.kind, line).toBe('error');
+      expect(r.data, line).toMatchObject({ error: (r as { code: string }).code, message: expect.any(String) });
+    }
+  });
+});

@@ -4,23 +4,24 @@ import type { ErrorReply, TableReply } from '../reply.js';
 import type { Handler } from './context.js';
 import { formatTime } from './format.js';
 
-const NEEDS_CHANNEL: ErrorReply = {
+const needsChannel = (usage: string): ErrorReply => ({
   kind: 'error',
   code: 'usage',
   ok: false,
   message: 'alerts subscribe and unsubscribe act on the chat channel they are typed in; run them from Slack or Discord.',
-  usage: 'alerts subscribe [--level <info|warning|error>]',
-};
+  usage,
+  data: { error: 'usage', message: 'alerts subscribe and unsubscribe act on the chat channel they are typed in' },
+});
 
 export const alertsSubscribe: Handler = async (cmd, { engine, ctx }) => {
-  if (!ctx.channel) return NEEDS_CHANNEL;
+  if (!ctx.channel) return needsChannel('alerts subscribe [--level <info|warning|error>]');
   const level = (typeof cmd.options.level === 'string' ? cmd.options.level : 'warning') as EventLevel;
   const sub = await engine.alertSubscribe(ctx.channel, level, ctx.actor);
   return { kind: 'message', tone: 'success', text: `This channel now receives alerts at level ${sub.minLevel} and above (bounces count as error, deferrals as warning).`, data: { subscription: sub } };
 };
 
 export const alertsUnsubscribe: Handler = async (_cmd, { engine, ctx }) => {
-  if (!ctx.channel) return { ...NEEDS_CHANNEL, usage: 'alerts unsubscribe' };
+  if (!ctx.channel) return needsChannel('alerts unsubscribe');
   const removed = await engine.alertUnsubscribe(ctx.channel, ctx.actor);
   return removed
     ? { kind: 'message', tone: 'success', text: 'This channel no longer receives alerts.', data: { removed } }
