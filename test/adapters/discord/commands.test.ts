@@ -30,6 +30,11 @@ describe('start-up', () => {
     expect(identify?.d.token).toBe(h.fake.identity.token);
     expect(identify?.d.intents & 1).toBe(1);
   });
+
+  test('heartbeats are acknowledged, so the session stays up (one identify, no resume)', async () => {
+    await expect.poll(() => h.fake.gateway.received.filter((f) => f.op === 1).length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    expect(h.fake.gateway.received.filter((f) => f.op === 2 || f.op === 6)).toHaveLength(1);
+  });
 });
 
 describe('reading', () => {

@@ -80,7 +80,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const runner = createRunner(engine, { admins: [`discord:${ADMIN.id}`] });
   await engine.accessGrant(`discord:${OPERATOR.id}`, 'operator', { platform: 'cli', id: 'test' });
   await engine.accessGrant(`discord-role:${VIEWER_ROLE}`, 'viewer', { platform: 'cli', id: 'test' });
-  const fake = await startFakeDiscord({ channels: [ALERT_CHANNEL, READ_ONLY_CHANNEL], forbiddenChannels: [READ_ONLY_CHANNEL], roles: [VIEWER_ROLE, OPERATOR_ROLE] });
+  // A short heartbeat so discord.js heartbeats (and would reconnect on a missing ACK) within a test run.
+  const fake = await startFakeDiscord({ channels: [ALERT_CHANNEL, READ_ONLY_CHANNEL], forbiddenChannels: [READ_ONLY_CHANNEL], roles: [VIEWER_ROLE, OPERATOR_ROLE], heartbeatIntervalMs: 1000 });
   const logged: string[] = [];
   const env = {
     DISCORD_TOKEN: fake.identity.token,

@@ -32,6 +32,8 @@ export interface FakeDiscordOptions {
   channels?: string[];
   /** Role ids that exist in the guild (members may hold them). */
   roles?: string[];
+  /** Heartbeat interval announced in Hello (Discord's is 41,250 ms). */
+  heartbeatIntervalMs?: number;
   /** Channels the bot may see but not post in (403 Missing Permissions). */
   forbiddenChannels?: string[];
 }
@@ -52,7 +54,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  const gateway = attachGateway(server, identity, opts.channels ?? [], opts.roles ?? []);
+  const gateway = attachGateway(server, identity, opts.channels ?? [], opts.roles ?? [], opts.heartbeatIntervalMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
   return {

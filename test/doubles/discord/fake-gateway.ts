@@ -22,7 +22,7 @@ export interface FakeGateway {
   close(): Promise<void>;
 }
 
-export function attachGateway(server: Server, id: FakeIdentity, extraChannels: string[], roleIds: string[]): FakeGateway {
+export function attachGateway(server: Server, id: FakeIdentity, extraChannels: string[], roleIds: string[], heartbeatIntervalMs = 41_250): FakeGateway {
   const wss = new WebSocketServer({ server, path: '/gateway' });
   const received: GatewayFrame[] = [];
   const sessions = new Set<{ ws: WebSocket; seq: number }>();
@@ -35,7 +35,7 @@ export function attachGateway(server: Server, id: FakeIdentity, extraChannels: s
 
   wss.on('connection', (ws) => {
     const session = { ws, seq: 0 };
-    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: heartbeatIntervalMs }, s: null, t: null }));
     ws.on('message', (raw) => {
       let frame: GatewayFrame;
       try {
