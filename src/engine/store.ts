@@ -7,9 +7,8 @@
  * |--------------------------------------|----------------------------|----------------------------------------|
  * | `cfg!settings`                       | Settings JSON              | settings (no secrets)                  |
  * | `cfg!secret!<key>`                   | sealed secret (secrets.ts) | sasl-password, intake-password         |
- * | `m!<id>`                             | QueueRecord JSON           | one queued message                     |
+ * | `m!<id>`                             | QueueRecord JSON           | one queued message; id = time order    |
  * | `b!<id>`                             | raw bytes (binary)         | the message as received/composed       |
- * | `q!<id>`                             | ''                         | all queued messages, id = time order   |
  * | `s!<state>!<id>`                     | ''                         | messages by state                      |
  * | `d!<due:13 digits>!<id>`             | ''                         | due index: queued/deferred, range scan |
  * | `cnt!queue`                          | counts JSON                | O(1) counts, written in every batch    |
@@ -39,7 +38,6 @@ export const K = {
   secret: (name: string) => `cfg!secret!${name}`,
   msg: (id: string) => `m!${id}`,
   body: (id: string) => `b!${id}`,
-  all: (id: string) => `q!${id}`,
   state: (state: string, id: string) => `s!${state}!${id}`,
   due: (due: number, id: string) => `d!${String(Math.max(0, Math.floor(due))).padStart(13, '0')}!${id}`,
   counts: 'cnt!queue',
@@ -98,6 +96,7 @@ export class Store {
   private pending: Pending[] = [];
   private writing = false;
   private closed = false;
+  private readonly hooks: (() => Op | null)[] = [];
 
   private constructor(db: Level<string, string>) {
     this.db = db;
@@ -116,6 +115,14 @@ export class Store {
       throw new SmtpOpsError(ErrorCode.Store, `cannot open the store ${dir}: ${why}`, { cause: e });
     }
     return new Store(db);
+  }
+
+  /**
+   * Register ops computed when a group is written rather than per mutation
+   * (the queue counts: one put per batch instead of one per message).
+   */
+  onGroup(hook: () => Op | null): void {
+    this.hooks.push(hook);
   }
 
   /** Write `ops` atomically; resolves when written (and fsynced when `sync`). */
@@ -137,6 +144,10 @@ export class Store {
       for (const p of group) {
         for (const op of p.ops) ops.push(op);
         sync ||= p.sync;
+      }
+      for (const h of this.hooks) {
+        const op = h();
+        if (op) ops.push(op);
       }
       try {
         // Binary puts carry their own valueEncoding; level's batch typing does not model that.

