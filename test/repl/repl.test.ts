@@ -184,3 +184,27 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl next to a 
     await new Promise((r) => serve!.once('exit', r));
   }, 90_000);
 });
+
+describe('smtp-ops repl fed from a pipe', () => {
+  it('runs lines in order; the line after a question is its answer and a piped password is never echoed', async () => {
+    const pipedStore = join(mkdtempSync(join(tmpdir(), 'smtp-ops-repl-pipe-')), 'store');
+    const script = ['config set enabled=off', 'test a@example.com', 'queue delete --all', 'n', 'config set sasl-password', 'piped-secret-5', 'queue delete --all', 'yes', 'status', '.exit', 'status'].join('\n');
+    const built = main ?? buildDist('repl-pipe-dist');
+    const r = spawnSync(process.execPath, [built, 'repl', '--store', pipedStore], {
+      cwd: ROOT,
+      input: `${script}\n`,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, SMTP_OPS_SECRET_KEY: randomKey, SMTP_OPS_LISTEN: '127.0.0.1:0' },
+      timeout: 60_000,
+    });
+    rmSync(join(pipedStore, '..'), { recursive: true, force: true });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('piped-secret-5');
+    expect(r.stdout).toMatch(/Delete 1\? \[y\/N\] n\n. Cancelled: Nothing was changed\./);
+    expect(r.stdout).toMatch(/sasl-password +\*{8}/);
+    expect(r.stdout).toMatch(/Queue deleted: 1 message deleted\./);
+    expect(r.stdout).toMatch(/Total +0/);
+    // Nothing after .exit runs.
+    expect(r.stdout.match(/smtp> status/g)).toHaveLength(1);
+  }, 120_000);
+});
