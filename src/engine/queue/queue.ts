@@ -86,7 +86,7 @@ export class Queue {
           q.countsDirty = true;
           return;
         }
-        ops.push(...q.move(r, 'queued', now));
+        ops.push(...q.move({ ...r, state: 'sending', due: null }, 'queued', now));
       });
       await store.commit(ops, true);
     }
@@ -167,7 +167,13 @@ export class Queue {
           return;
         }
         if (r.state !== 'queued' && r.state !== 'deferred') return;
-        ops.push(...this.move(r, 'sending', now));
+        // The m! record is not rewritten: s!sending and `inflight` say it is being sent,
+        // and start-up recovery treats everything under s!sending as sending.
+        if (r.due !== null) ops.push({ type: 'del', key: K.due(r.due, r.id) });
+        ops.push({ type: 'del', key: K.state(r.state, r.id) }, { type: 'put', key: K.state('sending', r.id), value: '' });
+        this.counts[r.state] = Math.max(0, this.counts[r.state] - 1);
+        this.counts.sending++;
+        this.countsDirty = true;
         const sending: QueueRecord = { ...r, state: 'sending', due: null, nextAttempt: null };
         this.inflight.set(r.id, sending);
         claimed.push(sending);
