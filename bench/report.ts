@@ -82,13 +82,18 @@ async function main(): Promise<void> {
   say(`read back ${entries.length.toLocaleString('en-US')} mail log entries in ${(listMs / 1000).toFixed(1)} s`);
   await engine.close();
 
+  // A fresh engine on the store each time: the first has no snapshot of the day (it merges every slot
+  // and stores one), the next ones read the snapshot plus the slots since.
   const cold: number[] = [];
+  let firstLoadMs = 0;
   let coldReport: DailyReport = first;
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i <= RUNS; i++) {
     const e = await createEngine({ storeDir, clock, worker: false });
     const [t, r] = await timed(() => e.report({ day: 'today' }));
-    cold.push(t);
+    if (i === 0) firstLoadMs = t;
+    else cold.push(t);
     coldReport = r;
+    await new Promise((res) => setTimeout(res, 200)); // let the snapshot write finish before closing
     await e.close();
   }
 
@@ -124,12 +129,13 @@ async function main(): Promise<void> {
   const coldMed = median(cold);
   const warmMed = median(warm);
   say(`pflogsumm -d today          median ${ms(pfMed)}  (${PF_RUNS} runs)`);
-  say(`report today, first load    ${ms(firstMs)}  (first report of the day: merges every 15-minute slot, stores a day snapshot)`);
-  say(`report today, cold          median ${ms(coldMed)}  (${RUNS} runs, a fresh engine on the store each time: snapshot + slots since)`);
-  say(`report today, warm          median ${ms(warmMed)}  (${RUNS} runs)`);
-  say(`report today --full, warm   median ${ms(median(warmFull))}`);
+  say(`report today, running engine  ${ms(firstMs)}  (first call after the traffic: the day was kept in memory as it was logged)`);
+  say(`report today, warm             median ${ms(warmMed)}  (${RUNS} runs)`);
+  say(`report today, cold, no snapshot  ${ms(firstLoadMs)}  (fresh engine, first report of the day: merges every 15-minute slot)`);
+  say(`report today, cold             median ${ms(coldMed)}  (${RUNS} runs, fresh engine each time: day snapshot + slots since)`);
+  say(`report today --full, warm     median ${ms(median(warmFull))}`);
   say('');
-  say(`ratio: ${(pfMed / firstMs).toFixed(0)}x faster on a first load, ${(pfMed / coldMed).toFixed(0)}x cold, ${(pfMed / warmMed).toFixed(0)}x warm (target >= 20x); totals ${agree ? 'agree' : 'DISAGREE'}`);
+  say(`ratio: ${(pfMed / warmMed).toFixed(0)}x faster warm, ${(pfMed / coldMed).toFixed(0)}x cold, ${(pfMed / firstLoadMs).toFixed(0)}x cold without a snapshot (target >= 20x); totals ${agree ? 'agree' : 'DISAGREE'}`);
   say(
     JSON.stringify({
       messages: N,
@@ -137,10 +143,11 @@ async function main(): Promise<void> {
       timezone: TZ,
       pflogsummMs: pfMed,
       reportColdMs: coldMed,
-      reportFirstMs: firstMs,
+      reportRunningEngineMs: firstMs,
       reportWarmMs: warmMed,
       reportFullWarmMs: median(warmFull),
-      ratioFirst: pfMed / firstMs,
+      reportColdNoSnapshotMs: firstLoadMs,
+      ratioColdNoSnapshot: pfMed / firstLoadMs,
       ratioCold: pfMed / coldMed,
       ratioWarm: pfMed / warmMed,
       agree,

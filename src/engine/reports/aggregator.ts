@@ -27,8 +27,8 @@ import type { Level } from 'level';
 import type { EventEntry, LogEntry } from '../types.js';
 import type { BatchOp } from './types.js';
 import { addCounts, addEntry, addEvent, DAY_EVENT_CAP, emptyAgg, emptyCounts, mergeAgg, mergeSerialized, serializeAgg, type Agg, type Counts } from './aggregate.js';
-import { hourIndex, type DayRange } from './day.js';
-import { ALL_RECORDS, recordKey, recordRange, SLOT_MS, slotOf, slotOfKey } from './keys.js';
+import { dayOf, dayRange, hourIndex, resolveZone, type DayRange } from './day.js';
+import { ALL_RECORDS, recordKey, recordRange, SLOT_MS, slotOf, slotOfKey, ZONE_KEY } from './keys.js';
 import { ALL_SNAPSHOTS, decodeSnapshot, encodeSnapshot, parseSnapshotKey, snapshotKey, type SnapshotInfo } from './snapshots.js';
 
 /** A merged day: the aggregate and its per-hour counters. */
@@ -101,6 +101,8 @@ export class SlotAggregator {
   private maxBoundary = 0;
   /** Snapshots being computed by a load: a delta into a slot they cover meanwhile cancels them. */
   private readonly pending = new Set<SnapshotInfo & { invalid?: boolean }>();
+  /** The zone reports are asked in (the last one used, kept across restarts); days start in it. */
+  private zone = resolveZone('');
 
   constructor(private readonly db: Level<string, string>) {}
 
@@ -113,6 +115,7 @@ export class SlotAggregator {
     const bySlot = new Map<number, string[]>();
     for await (const key of this.db.keys(ALL_RECORDS)) {
       const slot = slotOfKey(key);
+      if (slot > this.newest) this.newest = slot;
       const list = bySlot.get(slot);
       if (list) list.push(key);
       else bySlot.set(slot, [key]);
@@ -128,6 +131,7 @@ export class SlotAggregator {
       if (ops.length > 5000) await this.db.batch(ops.splice(0));
     }
     if (ops.length > 0) await this.db.batch(ops);
+    this.zone = (await this.db.get(ZONE_KEY)) ?? this.zone;
     for await (const key of this.db.keys(ALL_SNAPSHOTS)) {
       const info = parseSnapshotKey(key);
       if (info) this.snapshots.set(key, info);
@@ -167,6 +171,8 @@ export class SlotAggregator {
     for (const ev of events) addEvent(deltaOf(ev.time), ev);
 
     const ops: BatchOp[] = [];
+    // Everything stored so far is before `before`: a day of the report zone starting after it has no data but these deltas.
+    const before = this.newest;
     for (const [slot, delta] of deltas) {
       let st = this.slots.get(slot);
       if (!st) this.slots.set(slot, (st = { slot, agg: emptyAgg(), keys: [], retired: [], compacted: false }));
@@ -183,8 +189,28 @@ export class SlotAggregator {
       }
       if (slot > this.newest) this.newest = slot;
     }
+    this.startDays(deltas, before);
     this.compact(ops);
     return ops;
+  }
+
+  /**
+   * The first write into a new day of the report zone starts that day's cached
+   * aggregate right away (it is complete: nothing of the day is stored yet), so
+   * a long-running engine answers `report today` and `report yesterday` warm,
+   * without ever loading them.
+   */
+  private startDays(deltas: Map<number, Agg>, before: number): void {
+    for (const slot of deltas.keys()) {
+      if (slot <= before) continue;
+      const range = dayRange(dayOf(slot, this.zone), this.zone);
+      const id = `${range.timezone}|${range.day}`;
+      if (range.start <= before || this.days.has(id)) continue;
+      const day = emptyDay(range);
+      for (const [s, d] of deltas) if (s >= range.start && s < range.end) mergeSlotIntoDay(day, s, d);
+      this.days.set(id, { day, exclude: null, ready: Promise.resolve() });
+      while (this.days.size > DAY_CACHE) this.days.delete(this.days.keys().next().value as string);
+    }
   }
 
   /** Replace the journal records of slots traffic has moved past by one record each. */
@@ -218,6 +244,10 @@ export class SlotAggregator {
    * is closed (`now` says which slots are: all but the current and previous).
    */
   async loadDay(range: DayRange, now: number): Promise<DayAgg> {
+    if (range.timezone !== this.zone) {
+      this.zone = range.timezone;
+      void this.db.put(ZONE_KEY, this.zone).catch(() => undefined);
+    }
     const id = `${range.timezone}|${range.day}`;
     const hit = this.days.get(id);
     if (hit) {

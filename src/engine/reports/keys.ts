@@ -4,6 +4,8 @@
  * | key                            | value                          |
  * |--------------------------------|--------------------------------|
  * | `r!a!<slot:13 digits>!<seq>`   | serialised {@link Agg} (JSON)  |
+ * | `r!s!<zone>!<day>!<boundary>`  | day snapshot (`snapshots.ts`)  |
+ * | `r!z`                          | the zone reports were last asked in |
  *
  * `slot` is the start (ms since epoch) of a 15-minute UTC slot. A slot may have
  * several records (one per collected batch until the slot is compacted); its
@@ -41,3 +43,6 @@ export function recordRange(start: number, end: number): { gte: string; lt: stri
 
 /** Bounds of every record. */
 export const ALL_RECORDS = { gte: PREFIX, lt: `${PREFIX}\xff` };
+
+/** The zone reports were last asked in (days of that zone are started as soon as they begin). */
+export const ZONE_KEY = 'r!z';

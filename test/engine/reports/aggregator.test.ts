@@ -277,6 +277,17 @@ describe('daily report aggregates', () => {
     expect(r.hourly.find((h) => h.label === '12')?.received).toBe(1);
   });
 
+  it('starts the day of the report zone at its first write, so a running engine never loads today', async () => {
+    await reports.build({ day: '2026-06-01' }, { timezone: TZ, now: at('2026-06-09T12:00:00Z') });
+    await new Promise((r) => setTimeout(r, 20));
+    await reopen(); // the zone reports were asked in is kept
+    await normalDay();
+    // Without the slot records, only the day started in memory can answer.
+    const keys = await recordKeys();
+    await db.batch(keys.map((key) => ({ type: 'del' as const, key })));
+    expectNormalDay(await reports.build({ day: 'today' }, { timezone: TZ, now: at('2026-06-10T20:00:00Z') }));
+  });
+
   it('refuses an unknown zone, a malformed day and a future day, naming the field', async () => {
     const now = at('2026-06-10T12:00:00Z');
     await expect(reports.build({ day: 'today' }, { timezone: 'Mars/Olympus', now })).rejects.toMatchObject({ code: 'E_VALIDATION', issues: [{ field: 'timezone', rule: 'iana-zone' }] });
