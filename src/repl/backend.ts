@@ -57,8 +57,11 @@ export interface OpenOptions {
 }
 
 function remote(client: ControlClient, actor: Actor): Backend {
-  const call = (req: Parameters<ControlClient['request']>[0], c: Call = {}) =>
-    client.request({ ...req, confirmed: c.confirmed }, { onProgress: c.onProgress, followUp: c.followUp });
+  const call = (req: Parameters<ControlClient['request']>[0], c: Call = {}) => {
+    // Requests are forgotten once answered; a later follow-up goes to the latest listener.
+    if (c.followUp) client.onFollowUp(c.followUp);
+    return client.request({ ...req, confirmed: c.confirmed, followUps: Boolean(c.followUp) }, { onProgress: c.onProgress });
+  };
   return {
     mode: 'socket',
     lost: client.closed,

@@ -13,6 +13,8 @@ export interface RequestHandlers {
 export interface ControlClient {
   request(req: Omit<ControlRequest, 'id'>, handlers?: RequestHandlers): Promise<Reply>;
   close(): void;
+  /** Where follow-ups go that arrive after their request was answered (the outcome of `test`). */
+  onFollowUp(fn: ((r: Reply) => void) | undefined): void;
   /** Resolves when the server goes away. */
   readonly closed: Promise<void>;
 }
@@ -32,7 +34,8 @@ export function connectControl(storeDir: string): Promise<ControlClient | null> 
 
 function makeClient(sock: net.Socket): ControlClient {
   let nextId = 1;
-  const pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void; handlers: RequestHandlers; done: boolean }>();
+  let lateFollowUp: ((r: Reply) => void) | undefined;
+  const pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void; handlers: RequestHandlers }>();
   let closedResolve!: () => void;
   const closed = new Promise<void>((r) => (closedResolve = r));
   sock.setEncoding('utf8');
@@ -50,20 +53,18 @@ function makeClient(sock: net.Socket): ControlClient {
         continue;
       }
       const p = pending.get(m.id);
-      if (!p) continue;
-      if (m.type === 'progress') p.handlers.onProgress?.(m.reply);
-      else if (m.type === 'followUp') p.handlers.followUp?.(m.reply);
-      else if (!p.done) {
-        p.done = true;
+      if (m.type === 'followUp') (p?.handlers.followUp ?? lateFollowUp)?.(m.reply);
+      else if (!p) continue;
+      else if (m.type === 'progress') p.handlers.onProgress?.(m.reply);
+      else {
+        pending.delete(m.id);
         p.resolve(m.reply);
-        // Keep listening for follow-ups only if the caller wants them.
-        if (!p.handlers.followUp) pending.delete(m.id);
       }
     }
   });
   const fail = () => {
     for (const [id, p] of pending) {
-      if (!p.done) p.reject(new Error('the smtp-ops server closed the control connection'));
+      p.reject(new Error('the smtp-ops server closed the control connection'));
       pending.delete(id);
     }
     closedResolve();
@@ -76,12 +77,15 @@ function makeClient(sock: net.Socket): ControlClient {
       const id = nextId++;
       return new Promise<Reply>((resolve, reject) => {
         if (sock.destroyed) return reject(new Error('the control connection is closed'));
-        pending.set(id, { resolve, reject, handlers, done: false });
+        pending.set(id, { resolve, reject, handlers });
         sock.write(`${JSON.stringify({ ...req, id })}\n`);
       });
     },
     close() {
       sock.end();
+    },
+    onFollowUp(fn) {
+      lateFollowUp = fn;
     },
   };
 }

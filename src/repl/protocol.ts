@@ -19,6 +19,8 @@ export interface ControlRequest {
   actor: Actor;
   text?: string;
   confirmed?: boolean;
+  /** The client stays to hear later replies (REPL); a one-shot does not. Default true. */
+  followUps?: boolean;
   action?: string;
   secret?: { field: string; value: string };
 }

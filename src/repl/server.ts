@@ -46,7 +46,7 @@ async function handle(runner: Runner, req: ControlRequest, send: (m: ControlMess
     surface: 'terminal',
     confirmed: req.confirmed === true,
     onProgress: (p) => send({ id, type: 'progress', reply: p }),
-    followUp: (r) => send({ id, type: 'followUp', reply: r }),
+    ...(req.followUps === false ? {} : { followUp: (r: Reply) => send({ id, type: 'followUp', reply: r }) }),
   };
   let reply: Reply;
   if (req.secret && typeof req.secret === 'object') reply = await runner.secret(String(req.secret.field), String(req.secret.value), ctx);

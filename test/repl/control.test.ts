@@ -7,7 +7,7 @@ import { createRunner } from '../../src/commands/run.js';
 import type { ProgressReply, Reply } from '../../src/commands/reply.js';
 import { connectControl } from '../../src/repl/client.js';
 import { startControlServer, type ControlServer } from '../../src/repl/server.js';
-import { cli, openStore, type TestStore } from '../commands/setup.js';
+import { cli, openStore, relayTo, smtpPeer, type TestStore } from '../commands/setup.js';
 
 let store: TestStore;
 let server: ControlServer;
@@ -105,5 +105,34 @@ describe('control socket', () => {
     await server.close();
     expect(await connectControl(store.dir)).toBeNull();
     server = await startControlServer(createRunner(store.engine), store.dir);
+  });
+});
+
+describe('control socket follow-ups', () => {
+  it('the outcome of test arrives after the answer, on the same connection', async () => {
+    const peer = await smtpPeer();
+    const live = await openStore({ worker: true, pollMs: 200 });
+    const srv = await startControlServer(createRunner(live.engine), live.dir);
+    const client = (await connectControl(live.dir))!;
+    try {
+      const late: Reply[] = [];
+      const got = new Promise<void>((resolve) =>
+        client.onFollowUp((r) => {
+          late.push(r);
+          resolve();
+        }),
+      );
+      const set = await client.request({ actor: cli, text: relayTo(peer.port) });
+      expect(set.kind).toBe('fields');
+      const first = await client.request({ actor: cli, text: 'test oncall@sink.test' });
+      expect(first).toMatchObject({ kind: 'message', title: 'Test message on its way' });
+      await got;
+      expect(late[0]).toMatchObject({ kind: 'message', title: 'Test message sent', data: { status: 'sent' } });
+    } finally {
+      client.close();
+      await srv.close();
+      await live.close();
+      await peer.close();
+    }
   });
 });
