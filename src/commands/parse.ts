@@ -12,6 +12,7 @@ import { COMMANDS, SECRET_KEYS, commandPaths, usageOf } from './grammar.js';
 import { tokenize } from './tokenize.js';
 import { closest } from './suggest.js';
 
+/** A parsed line with its spec, or the usage error to answer. */
 export type ParseResult = { ok: true; command: ParsedCommand; spec: CommandSpec } | { ok: false; error: ErrorReply };
 
 const PREFIXES = new Set(['/smtp', 'smtp']);

@@ -15,6 +15,7 @@ import type { ControlClient } from './client.js';
 import { startControlServer } from './server.js';
 import type { ControlServer } from './server.js';
 
+/** Per-request options of a terminal call (the RunContext parts a terminal controls). */
 export interface Call {
   confirmed?: boolean;
   onProgress?: (p: ProgressReply) => void;
@@ -26,7 +27,7 @@ export interface Backend {
   readonly mode: 'socket' | 'local';
   /** The live engine (local mode only): the REPL's debugging escape uses it. */
   readonly engine?: Engine;
-  /** Word-level commands (for completion). */
+  /** Run a grammar line. */
   run(text: string, call?: Call): Promise<Reply>;
   action(token: string, call?: Call): Promise<Reply>;
   secret(field: string, value: string, call?: Call): Promise<Reply>;

@@ -62,6 +62,8 @@ async function handle(runner: Runner, req: ControlRequest, send: (m: ControlMess
  */
 export async function startControlServer(runner: Runner, storeDir: string): Promise<ControlServer> {
   const socketPath = path.join(storeDir, SOCKET_NAME);
+  // sun_path holds 108 bytes on Linux (104 on macOS); a longer path fails with an obscure EINVAL.
+  if (Buffer.byteLength(socketPath) > 103) throw new Error(`the control socket path ${socketPath} is too long for a Unix socket (at most 103 bytes); use a shorter --store path`);
   if (await probe(socketPath)) throw new Error(`another smtp-ops process is already serving ${socketPath}`);
   await unlink(socketPath).catch(() => undefined);
   const sockets = new Set<net.Socket>();
