@@ -4,15 +4,14 @@
  * chat adapters that are configured.
  */
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { createRunner } from '../commands/run.js';
 import { createEngine } from '../engine/index.js';
 import type { Engine } from '../engine/index.js';
 import { startSlack } from '../adapters/slack/index.js';
 import { startDiscord } from '../adapters/discord/index.js';
-import { startControlServer } from './server.js';
-import { probe } from './server.js';
-import path from 'node:path';
 import { SOCKET_NAME } from './protocol.js';
+import { probe, startControlServer } from './server.js';
 
 export interface Served {
   engine: Engine;
