@@ -196,6 +196,7 @@ describe('secrets', () => {
     expect((await store.engine.getSettings()).saslPassword).toBe('(not set)');
     const events = await store.engine.eventList({ limit: 200 });
     expect(JSON.stringify(events)).not.toContain('hunter2secret');
+    expect(events.items.find((e) => e.code === 'config.secret-inline')).toMatchObject({ level: 'warning', data: { field: 'sasl-password', channel: 'C1' } });
   });
 
   it('a bare password key asks privately; Runner.secret applies it masked', async () => {

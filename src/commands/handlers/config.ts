@@ -77,7 +77,9 @@ export const configSet: Handler = async (cmd, env) => {
     }
     const value = w.slice(eq + 1);
     if (isSecretKey(key) && value !== '' && env.ctx.surface === 'chat') {
-      // The value is already in the channel history; we only refuse to store or repeat it.
+      // The value is already in the channel history; we refuse to store or repeat it, and say so (field only) in the events.
+      const where = env.ctx.channel ? ` in ${env.ctx.channel.platform} channel ${env.ctx.channel.channel}` : ' in a chat channel';
+      await env.engine.recordEvent('warning', 'config.secret-inline', `${key} was typed inline${where} and refused; consider changing that password`, env.ctx.actor, { field: key, ...(env.ctx.channel ? { channel: env.ctx.channel.channel } : {}) }).catch(() => undefined);
       return invalid(key, 'secret-inline', `${key} must not be typed in a channel: nothing was changed. Run \`config set ${key}\` without a value to enter it privately, and change this password if others could read the message.`);
     }
     patch[key] = value;
