@@ -300,3 +300,23 @@ describe('error payloads', () => {
     }
   });
 });
+
+describe('hostile input through the runner', () => {
+  it('300 random lines from chat and terminal: always a reply, never a throw or a stack', async () => {
+    let s = 7;
+    const rnd = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 2 ** 32);
+    const parts = ['queue', 'list', 'show', 'delete', '--all', 'config', 'set', 'relay-port=', 'x', '"', "'", '\\', '--page', '-1', '99999999999', 'status', 'help', 'access', 'grant', 'slack:U', 'admin', '\u202e', '\ud83d\ude00', '%n', '${{}}', '<script>', ' ', '  ', '\t', '--state', 'held', 'log', '--to', 'a@b', 'test', 'report', '2026-02-30'];
+    const kinds = new Set(['message', 'fields', 'table', 'confirm', 'error', 'progress', 'secret-prompt', 'chart', 'file', 'group']);
+    for (let i = 0; i < 300; i++) {
+      const n = Math.floor(rnd() * 8);
+      let line = '';
+      for (let j = 0; j < n; j++) line += parts[Math.floor(rnd() * parts.length)] + (rnd() < 0.7 ? ' ' : '');
+      const r = await runner.run(line, i % 2 ? chat() : term());
+      expect(kinds.has(r.kind), line).toBe(true);
+      if (r.kind === 'error') {
+        expect(r.code).not.toBe('internal');
+        expect(r.message).not.toMatch(/\n\s+at /);
+      }
+    }
+  }, 60_000);
+});
