@@ -7,13 +7,18 @@
  *   engine's own batch: the aggregates commit with the log or not at all, and
  *   nothing is ever read back inside `collect` (it is synchronous).
  * - The slots being written are also kept whole in memory. When traffic moves
- *   on to a newer slot, the older slot's records are replaced, in the next
- *   batch, by one compacted record, so a day is at most 96 records on disk
- *   (100 on a 25-hour day) however many messages it had.
- * - A day in any zone is the merge of its slots. `loadDay` merges them once
- *   and keeps the merged day in a small LRU cache that `collect` updates with
- *   every later delta, so a repeated `report today` does no I/O at all and only
- *   sorts for the top lists.
+ *   on to a newer slot (or a slot gathers 500 records in a burst), its records
+ *   are replaced, in the next batch, by one compacted record, so a day is about
+ *   96 records on disk (100 on a 25-hour day) however many messages it had.
+ * - A day in any zone is the merge of its slots, so the `timezone` setting can
+ *   change and past days still come out right. Merged days live in a small LRU
+ *   cache that `collect` updates with every later delta: a repeated report does
+ *   no I/O and only picks the top lists.
+ * - The day of the zone reports are asked in (`r!z`) is started in that cache
+ *   at its first write, complete, so a running engine never loads today.
+ * - A fresh process loads a day from its snapshot (`snapshots.ts`: the merged
+ *   day up to a boundary, stored when a load finds an hour more closed) plus
+ *   the slots after it; a write into a covered slot drops the snapshot.
  * - While a day loads (async), deltas collected meanwhile go both into the
  *   loading day and into an exclusion set of record keys; the load skips
  *   those keys and the keys of slots it took from memory, so nothing counts
