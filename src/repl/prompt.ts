@@ -35,8 +35,9 @@ export function askYesNo(question: string, input: NodeJS.ReadStream = process.st
   return new Promise((resolve) => {
     const rl = readline.createInterface({ input, output, terminal: Boolean(input.isTTY) });
     rl.question(`${question} [y/N] `, (a) => {
-      rl.close();
+      // Answer first: close() emits 'close' at once, which would answer no.
       resolve(/^y(es)?$/i.test(a.trim()));
+      rl.close();
     });
     rl.once('close', () => resolve(false));
   });

@@ -185,6 +185,30 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl next to a 
   }, 90_000);
 });
 
+describe.skipIf(!hasTmux && process.env.CI !== 'true')('one-shot CLI on a terminal', () => {
+  it('asks y/N for a destructive command and reads a password hidden', async () => {
+    const cliStore = join(dir, 'cli-tty');
+    const target = 'repl:tty';
+    tmux('new-window', '-t', 'repl', '-n', 'tty', `cd ${ROOT} && node ${main} --store ${cliStore} queue flush; echo FLUSH-EXIT-$?; node ${main} --store ${cliStore} config set sasl-password; echo PW-EXIT-$?; sleep 120`);
+    const shot = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', target);
+    const wait = async (re: RegExp) => {
+      const end = Date.now() + 30_000;
+      while (!re.test(shot())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${re}:\n${shot()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await wait(/Flush\? \[y\/N\]/);
+    tmux('send-keys', '-t', target, 'y', 'Enter');
+    await wait(/Queue flushed[\s\S]*FLUSH-EXIT-0/);
+    await wait(/Set sasl-password \(hidden\):/);
+    tmux('send-keys', '-t', target, '-l', 'tty-secret-31');
+    tmux('send-keys', '-t', target, 'Enter');
+    await wait(/sasl-password +\*{8}[\s\S]*PW-EXIT-0/);
+    expect(shot()).not.toContain('tty-secret-31');
+  }, 60_000);
+});
+
 describe('smtp-ops repl fed from a pipe', () => {
   it('runs lines in order; the line after a question is its answer and a piped password is never echoed', async () => {
     const pipedStore = join(mkdtempSync(join(tmpdir(), 'smtp-ops-repl-pipe-')), 'store');
