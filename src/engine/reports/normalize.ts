@@ -21,8 +21,8 @@ const MAX_REASON = 160;
 /**
  * A failure reason with the specifics stripped: the leading SMTP code and
  * enhanced status code are kept (they carry the meaning); addresses become
- * `<address>`, IPs `ip`, queue ids and other digit-bearing tokens `ID`, and
- * remaining numbers `N`.
+ * `<address>`, IPs `ip` (`[ip]` when bracketed), queue ids and other long
+ * digit-bearing tokens `ID`, and remaining numbers `N`.
  */
 export function normReason(text: string | undefined): string {
   let s = (text ?? '').replace(/\s+/g, ' ').trim();
@@ -36,11 +36,11 @@ export function normReason(text: string | undefined): string {
   s = s
     .replace(/<[^<>\s]*@[^<>\s]*>/g, '<address>')
     .replace(/[\w.+=-]+@[\w-]+(?:\.[\w-]+)+/g, '<address>')
-    .replace(/\[?\b\d{1,3}(?:\.\d{1,3}){3}\b\]?/g, 'ip')
-    .replace(/\[[0-9a-f]*:[0-9a-f:.]*\]/gi, 'ip')
+    .replace(/\[\d{1,3}(?:\.\d{1,3}){3}\]|\[[0-9a-f]*:[0-9a-f:.]*\]/gi, '[ip]')
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g, 'ip')
     .replace(/\b(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{8,}\b/gi, 'ID')
-    // Digits that are part of an enhanced status code (4.7.1) inside the text stay.
-    .replace(/\b(?<!\d\.)\d+(?!\.\d)\b/g, 'N')
+    // Numbers, also with a unit (300s, 120h), become N; SMTP and enhanced status codes inside the text stay.
+    .replace(/\b(?<!\d\.)\d+(?!\.\d)(?! \d\.\d{1,3}\.\d)(?=[a-z]{0,2}\b)/gi, 'N')
     .replace(/\s+/g, ' ')
     .trim();
   const out = (prefix + s).trim();
