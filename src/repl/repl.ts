@@ -93,11 +93,18 @@ export async function startRepl(o: ReplOptions): Promise<number> {
     write: (t) => target.write(t),
     ask: (q, hidden) =>
       new Promise<string>((resolve) => {
-        server.question(q, (a) => {
+        // Ctrl-C cancels the question (an empty answer: no / unchanged) instead of leaving it to catch the next line.
+        const ac = new AbortController();
+        const onSigint = () => ac.abort();
+        const finish = (a: string) => {
+          server.off('SIGINT', onSigint);
           output.muted = false;
           if (hidden) target.write('\n');
           resolve(a);
-        });
+        };
+        ac.signal.addEventListener('abort', () => finish(''), { once: true });
+        server.on('SIGINT', onSigint);
+        server.question(q, { signal: ac.signal }, finish);
         // The question is on screen; what is typed next (the secret) is not echoed.
         if (hidden) output.muted = true;
       }),

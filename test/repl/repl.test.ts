@@ -107,7 +107,14 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a termi
     await waitFor(/Queue deleted: 1 message deleted\./);
   }, 60_000);
 
-  it('reads a password without echoing it', async () => {
+  it('reads a password without echoing it; Ctrl-C cancels the prompt', async () => {
+    tmux('send-keys', '-t', 'repl', '-l', 'config set sasl-password');
+    tmux('send-keys', '-t', 'repl', 'Enter');
+    await waitFor(/^sasl-password:\s*$/m);
+    tmux('send-keys', '-t', 'repl', '-l', 'half-typed');
+    tmux('send-keys', '-t', 'repl', 'C-c');
+    await waitFor(/Nothing typed; sasl-password is unchanged\./);
+    expect(screen()).not.toContain('half-typed');
     tmux('send-keys', '-t', 'repl', '-l', 'config set sasl-password');
     tmux('send-keys', '-t', 'repl', 'Enter');
     await waitFor(/^sasl-password:\s*$/m);
