@@ -55,6 +55,14 @@ export class Queue {
   /** Bodies of messages just submitted, so the first attempt need not read them back; bounded. */
   private readonly bodies = new Map<string, Buffer>();
   private bodyBytes = 0;
+  /**
+   * No live due key is below this time. Scans of the due index start here
+   * instead of at `d!`, so they do not walk over the deletion markers of every
+   * message already sent (LevelDB keeps those until compaction).
+   */
+  private lowWater = 0;
+  /** Scans in progress, each with the least due time put since it began (a put racing a scan must not be skipped). */
+  private readonly scans = new Set<{ min: number }>();
 
   private constructor(
     private readonly store: Store,
@@ -130,8 +138,8 @@ export class Queue {
 
   /** The earliest due time, or null. */
   async nextDue(): Promise<number | null> {
-    const [k] = await this.store.keys({ ...prefixRange('d!'), limit: 1 });
-    return k ? dueOf(k) : null;
+    const k = await this.firstDue(Infinity, 1);
+    return k[0] ? dueOf(k[0]) : null;
   }
 
   // ------------------------------------------------------------ writes
@@ -145,7 +153,7 @@ export class Queue {
       { type: 'put', key: K.body(rec.id), value: raw, valueEncoding: 'view' },
       { type: 'put', key: K.msg(rec.id), value: JSON.stringify(rec) },
       { type: 'put', key: K.state('queued', rec.id), value: '' },
-      { type: 'put', key: K.due(rec.due ?? rec.createdAt, rec.id), value: '' },
+      { type: 'put', key: K.due(this.noteDue(rec.due ?? rec.createdAt), rec.id), value: '' },
     ];
   }
 
@@ -155,7 +163,7 @@ export class Queue {
     return this.mutex.run(async () => {
       if (this.deleting) return [];
       const now = this.clock.now();
-      const keys = await this.store.keys({ gt: 'd!', lte: K.due(now, '\xff'), limit: max + this.inflight.size });
+      const keys = await this.firstDue(now, max + this.inflight.size);
       const ids = keys.map(idOf).filter((id) => !this.inflight.has(id)).slice(0, max);
       if (ids.length === 0) return [];
       const recs = await this.store.getMany<QueueRecord>(ids.map(K.msg));
@@ -259,7 +267,7 @@ export class Queue {
           if (!r || this.inflight.has(r.id) || (r.state !== 'queued' && r.state !== 'deferred')) return;
           ops.push({ type: 'del', key: later[i] });
           const next = { ...r, due: now, nextAttempt: now };
-          ops.push({ type: 'put', key: K.msg(r.id), value: JSON.stringify(next) }, { type: 'put', key: K.due(now, r.id), value: '' });
+          ops.push({ type: 'put', key: K.msg(r.id), value: JSON.stringify(next) }, { type: 'put', key: K.due(this.noteDue(now), r.id), value: '' });
           done++;
         });
         if (ops.length > 0) await this.store.commit(ops);
@@ -349,6 +357,30 @@ export class Queue {
 
   // ------------------------------------------------------------ helpers
 
+  /** Up to `limit` due-index keys with due <= `upTo`, scanning from the low-water mark. */
+  private async firstDue(upTo: number, limit: number): Promise<string[]> {
+    const scan = { min: Infinity };
+    this.scans.add(scan);
+    let keys: string[];
+    try {
+      const hi = upTo === Infinity ? { lt: 'd!\xff' } : { lte: K.due(upTo, '\xff') };
+      keys = await this.store.keys({ gte: K.due(this.lowWater, ''), ...hi, limit });
+    } finally {
+      this.scans.delete(scan);
+    }
+    // Everything below the first key found (or below upTo, if none) is gone, unless put meanwhile.
+    const seen = keys[0] ? dueOf(keys[0]) : upTo;
+    const next = Math.min(seen, scan.min);
+    if (next !== Infinity && next > this.lowWater) this.lowWater = next;
+    return keys;
+  }
+
+  private noteDue(due: number): number {
+    if (due < this.lowWater) this.lowWater = due;
+    for (const scan of this.scans) if (due < scan.min) scan.min = due;
+    return due;
+  }
+
   /** Ops that move `r` to `state` (due at `due` when queued/deferred), keeping counts. */
   private move(r: QueueRecord, state: QueueState, due: number | null): Op[] {
     const ops: Op[] = [];
@@ -359,7 +391,7 @@ export class Queue {
     const waiting = state === 'queued' || state === 'deferred';
     const next: QueueRecord = { ...r, state, due: waiting ? due : null, nextAttempt: waiting ? due : null };
     ops.push({ type: 'put', key: K.state(state, r.id), value: '' }, { type: 'put', key: K.msg(r.id), value: JSON.stringify(next) });
-    if (waiting && due !== null) ops.push({ type: 'put', key: K.due(due, r.id), value: '' });
+    if (waiting && due !== null) ops.push({ type: 'put', key: K.due(this.noteDue(due), r.id), value: '' });
     this.counts[state]++;
     return ops;
   }
