@@ -76,6 +76,7 @@ class EngineImpl implements Engine {
   /** Random per-process suffix: ids stay unique across restarts within one millisecond. */
   private readonly idSalt = randomBytes(3).readUIntBE(0, 3).toString(36).padStart(5, '0');
   private closed = false;
+  private intake: { server: IntakeServer; opts?: { listen?: string } } | null = null;
   private readonly journal: Journal;
   private readonly alerts: Alerts;
   private readonly access: Access;
@@ -161,6 +162,7 @@ class EngineImpl implements Engine {
     this.tlsCaPem = tlsCaPem;
     this.resetDeliverer();
     this.worker.kick();
+    if (changed.some((k) => EngineImpl.INTAKE_KEYS.has(k))) await this.restartIntake();
     return this.getSettings();
   }
 
@@ -360,6 +362,39 @@ class EngineImpl implements Engine {
 
   async startIntake(opts?: { listen?: string }): Promise<IntakeServer> {
     this.open();
+    if (this.intake) throw new SmtpOpsError(ErrorCode.Conflict, 'the intake listener is already running');
+    const state = { server: await this.launchIntake(opts), opts };
+    this.intake = state;
+    return {
+      get host() {
+        return state.server.host;
+      },
+      get port() {
+        return state.server.port;
+      },
+      close: async () => {
+        if (this.intake === state) this.intake = null;
+        await state.server.close();
+      },
+    };
+  }
+
+  /** Settings a running listener depends on: a change restarts it. */
+  private static readonly INTAKE_KEYS = new Set(['listen', 'hostname', 'intake-auth', 'intake-username', 'intake-password', 'intake-tls-cert', 'intake-tls-key', 'intake-max-size', 'intake-max-recipients', 'intake-max-connections', 'intake-allow-senders']);
+
+  private async restartIntake(): Promise<void> {
+    const state = this.intake;
+    if (!state) return;
+    await state.server.close();
+    try {
+      state.server = await this.launchIntake(state.opts);
+    } catch (e) {
+      this.intake = null;
+      await this.rateLimitedEvent('error', 'intake.restart-failed', `the SMTP listener could not restart with the new settings and is down: ${(e as Error).message}`, 'system');
+    }
+  }
+
+  private async launchIntake(opts?: { listen?: string }): Promise<IntakeServer> {
     const { startIntake } = await import('./intake/index.js');
     return startIntake(
       {
@@ -384,6 +419,9 @@ class EngineImpl implements Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Stop taking mail before the store goes.
+    await this.intake?.server.close().catch(() => undefined);
+    this.intake = null;
     await this.worker.stop();
     await this.deliverer?.close().catch(() => undefined);
     await this.store.close();

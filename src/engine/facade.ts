@@ -120,7 +120,11 @@ export interface Engine {
   accessRevoke(subject: string, actor: Actor): Promise<boolean>;
 
   // intake
-  /** Start the SMTP submission listener on `listen` (default: the `listen` setting, `SMTP_OPS_LISTEN`, or 127.0.0.1:2525). */
+  /**
+   * Start the SMTP submission listener on `opts.listen`, else `SMTP_OPS_LISTEN`,
+   * else the `listen` setting (default 127.0.0.1:2525). It restarts by itself
+   * when a listener setting changes (`listen`, `hostname`, `intake-*`).
+   */
   startIntake(opts?: { listen?: string }): Promise<IntakeServer>;
 
   /** Wake the worker (after settings change or flush). */
