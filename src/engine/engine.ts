@@ -201,7 +201,8 @@ class EngineImpl implements Engine {
     const client = 'raw' in input ? input.client : undefined;
     const rec: QueueRecord = { id, state: 'queued', from, to, size, subject, createdAt: now, attempts: 0, nextAttempt: now, lastError: null, source, messageId, due: now, ...(client ? { client } : {}) };
     const entry = this.journal.entry({ status: 'received', id, messageId, from, to, size, source, ...(client ? { client } : {}) }, now);
-    await this.journal.write(this.queue.submitOps(rec, raw), [entry], [], true);
+    const ops = this.queue.submitOps(rec, raw);
+    await this.queue.track(this.journal.write(ops, [entry], [], true));
     this.worker.kick();
     return { id, messageId };
   }

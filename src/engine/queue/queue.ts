@@ -63,6 +63,10 @@ export class Queue {
   private lowWater = 0;
   /** Scans in progress, each with the least due time put since it began (a put racing a scan must not be skipped). */
   private readonly scans = new Set<{ min: number }>();
+  /** Due times put in batches formed but not yet written: a scan cannot see them yet. */
+  private readonly unwritten = new Set<{ min: number }>();
+  /** Least due time noted since the last `track()`: ops being formed right now. */
+  private forming = Infinity;
 
   private constructor(
     private readonly store: Store,
@@ -96,7 +100,7 @@ export class Queue {
         }
         ops.push(...q.move({ ...r, state: 'sending', due: null }, 'queued', now));
       });
-      await store.commit(ops, true);
+      await q.track(store.commit(ops, true));
     }
     return q;
   }
@@ -239,7 +243,7 @@ export class Queue {
     }
     if (deferred.length > 0 || deleted) this.dropBody(rec.id);
     try {
-      await this.journal.write(ops, log);
+      await this.track(this.journal.write(ops, log));
     } finally {
       this.inflight.delete(rec.id);
     }
@@ -270,7 +274,7 @@ export class Queue {
           ops.push({ type: 'put', key: K.msg(r.id), value: JSON.stringify(next) }, { type: 'put', key: K.due(this.noteDue(now), r.id), value: '' });
           done++;
         });
-        if (ops.length > 0) await this.store.commit(ops);
+        if (ops.length > 0) await this.track(this.store.commit(ops));
         onProgress?.({ done, total: Math.max(total, done), label: 'flushing' });
         if (keys.length < CHUNK) break;
       }
@@ -350,7 +354,7 @@ export class Queue {
       if (!r) throw new NotFoundError(`message ${id}`);
       if (r.state !== 'held') throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is ${r.state}, not held`);
       const ops = this.move(r, 'queued', this.clock.now());
-      await this.store.commit(ops, true);
+      await this.track(this.store.commit(ops, true));
       return { ...r, state: 'queued' };
     });
   }
@@ -359,7 +363,9 @@ export class Queue {
 
   /** Up to `limit` due-index keys with due <= `upTo`, scanning from the low-water mark. */
   private async firstDue(upTo: number, limit: number): Promise<string[]> {
-    const scan = { min: Infinity };
+    let min = Infinity;
+    for (const u of this.unwritten) if (u.min < min) min = u.min;
+    const scan = { min };
     this.scans.add(scan);
     let keys: string[];
     try {
@@ -377,8 +383,21 @@ export class Queue {
 
   private noteDue(due: number): number {
     if (due < this.lowWater) this.lowWater = due;
+    if (due < this.forming) this.forming = due;
     for (const scan of this.scans) if (due < scan.min) scan.min = due;
     return due;
+  }
+
+  /**
+   * Call with the write of ops just formed (same tick): until it is on disk,
+   * scans do not raise the low-water mark past the due times it puts.
+   */
+  track<T>(write: Promise<T>): Promise<T> {
+    if (this.forming === Infinity) return write;
+    const entry = { min: this.forming };
+    this.forming = Infinity;
+    this.unwritten.add(entry);
+    return write.finally(() => this.unwritten.delete(entry));
   }
 
   /** Ops that move `r` to `state` (due at `due` when queued/deferred), keeping counts. */

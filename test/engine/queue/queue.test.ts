@@ -295,3 +295,39 @@ describe('alerts and access', () => {
     expect((await e.eventList()).items.map((x) => x.code)).toEqual(['access.revoked', 'access.granted']);
   });
 });
+
+describe('due index under load', () => {
+  it('no message is skipped when submits race the worker (every one attempted once)', async () => {
+    const attempts = new Map<string, number>();
+    const factory = (): Deliverer => ({
+      deliver: async (req) => {
+        attempts.set(req.id, (attempts.get(req.id) ?? 0) + 1);
+        await new Promise((r) => setImmediate(r));
+        return req.to.map((to) => ({ to, status: 'sent' as const, response: '250 ok' }));
+      },
+      close: async () => {},
+    });
+    // A clock that ticks on every read: a submit and a scan never share a millisecond, which is
+    // what exposes a scan that raises its low-water mark past a submit not yet written.
+    const clock = new FakeClock();
+    const ticking = { now: () => clock.t++, setTimeout: clock.setTimeout.bind(clock), clearTimeout: clock.clearTimeout.bind(clock) };
+    const { e } = await make({ delivererFactory: factory, clock: ticking });
+    // Delivery outpaces submission, so the queue keeps running dry while submits are still being written.
+    await e.updateSettings({ 'relay-host': 'relay.example.com', concurrency: '20' }, op);
+    const ids: string[] = [];
+    let next = 0;
+    const N = 3000;
+    const raw = 'Subject: race\r\n\r\nbody\r\n';
+    await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        while (next < N) {
+          next++;
+          ids.push((await e.submit({ from: 'a@example.com', to: ['b@example.com'], raw }, op)).id);
+        }
+      }),
+    );
+    await until(async () => (await e.queueCounts()).total === 0, 15_000, `all ${N} delivered (left: ${JSON.stringify(await e.queueCounts())})`);
+    expect(ids).toHaveLength(N);
+    expect(ids.every((id) => attempts.get(id) === 1)).toBe(true);
+  });
+});
