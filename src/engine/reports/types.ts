@@ -130,7 +130,7 @@ export interface DailyReport {
     list: ReportEvent[];
     omitted: number;
   };
-  /** How long each list may be in this report and how many entries each list had in full. */
+  /** The longest each list may be in this report (`full` raises them). */
   limits: { top: number; domains: number; reasons: number };
 }
 
