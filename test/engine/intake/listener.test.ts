@@ -1,25 +1,36 @@
 /**
  * The intake listener spoken to by real clients (swaks, Postfix's smtp-source,
- * a raw socket), against a recording engine seam. Durability against the real
- * store is in durability.test.ts.
+ * a raw socket), on the real engine and store: every assertion is on what the
+ * engine recorded (queue, mail log, events) or, for byte-exact bodies, on what
+ * the engine delivered to an in-process SMTP peer. Crash durability and a full
+ * store are in durability.test.ts.
  */
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startIntake } from '../../../src/engine/intake/index.js';
-import type { IntakeServer, SettingsView } from '../../../src/engine/index.js';
-import { recordingIntakeDeps } from '../../doubles/intake-deps.js';
+import { createEngine, type Engine, type EventEntry, type IntakeServer, type SettingsPatch } from '../../../src/engine/index.js';
+import { startPeer, type Peer } from '../delivery/smtp-peer.js';
 import { RawSmtp, missingTools, replies, run, swaks } from './clients.js';
 
 const missing = missingTools('swaks', 'smtp-source', 'openssl');
+const admin = { platform: 'cli' as const, id: 'listener-test' };
 
 describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.length ? ` (skipped: ${missing.join(', ')} missing)` : ''}`, () => {
   let dir: string;
+  let cert: string;
+  let key: string;
+  let engine: Engine | undefined;
   let server: IntakeServer | undefined;
+  let peer: Peer | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'smtp-ops-intake-'));
+    cert = join(dir, 'cert.pem');
+    key = join(dir, 'key.pem');
+    const gen = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost']);
+    expect(gen.code, gen.out).toBe(0);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -27,13 +38,45 @@ describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.
   afterEach(async () => {
     await server?.close();
     server = undefined;
+    await engine?.close();
+    engine = undefined;
+    await peer?.close();
+    peer = undefined;
   });
 
-  async function listen(over: Partial<SettingsView> = {}) {
-    const rec = recordingIntakeDeps(over);
-    server = await startIntake(rec.deps, { listen: '127.0.0.1:0' });
-    return { ...rec, port: server.port };
+  /** A fresh engine on its own store with `settings` applied, and its listener on an ephemeral port. */
+  async function listen(settings: SettingsPatch = {}, opts: { worker?: boolean } = {}) {
+    const storeDir = await mkdtemp(join(dir, 'store-'));
+    const e = await createEngine({ storeDir, worker: opts.worker ?? false, secretKey: randomBytes(32).toString('hex') });
+    engine = e;
+    await e.updateSettings({ hostname: 'smtp-ops.test', ...settings }, admin);
+    server = await e.startIntake({ listen: '127.0.0.1:0' });
+    return { e, port: server.port };
   }
+
+  /** An engine whose worker relays to an in-process peer, to see the bytes it stored. */
+  async function listenDelivering(settings: SettingsPatch = {}) {
+    peer = await startPeer();
+    return listen({ 'relay-host': '127.0.0.1', 'relay-port': String(peer.port), 'use-tls': 'off', ...settings }, { worker: true });
+  }
+
+  const queued = async (e: Engine) => (await e.queueList({ limit: 200, order: 'oldest' })).items;
+  const receivedLog = async (e: Engine) => (await e.logList({ status: 'received', limit: 200 })).items;
+  /** Events, oldest first (keys are time-ordered). */
+  async function events(e: Engine, code?: string): Promise<EventEntry[]> {
+    const all = (await e.eventList({ limit: 200 })).items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return code ? all.filter((x) => x.code === code) : all;
+  }
+  /** Events of `code` once at least `n` are written: the listener answers the client before its event write lands. */
+  async function eventsOnce(e: Engine, code: string, n: number): Promise<EventEntry[]> {
+    const end = Date.now() + 5_000;
+    for (;;) {
+      const got = await events(e, code);
+      if (got.length >= n || Date.now() > end) return got;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  const queuedAs = (out: string) => /250 2\.0\.0 Ok: queued as (\S+)/.exec(out)?.[1];
 
   /** Everything after our own Received: trace header. */
   function afterTrace(raw: Buffer): Buffer {
@@ -44,67 +87,85 @@ describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.
   }
 
   it('accepts a message from swaks with 250 after submit, envelope as given and body bytes unchanged', async () => {
-    const { port, submitted, events } = await listen();
+    const { e, port } = await listenDelivering();
     const data =
       'From: Monitor <Monitor@Example.COM>\nTo: oncall@sink.test\nSubject: disk full on db-1\n\n' +
       'Grüße aus dem Rechenzentrum\n.a line that starts with a dot\n..two dots\n';
     const file = join(dir, 'alert.eml');
     await writeFile(file, data);
     const r = await swaks(port, ['--from', 'Monitor@Example.COM', '--to', 'oncall@sink.test,Second@Sink.Test', '--data', `@${file}`]);
-    expect(r.out).toMatch(/250 2\.0\.0 Ok: queued as Q1/);
-    expect(submitted).toHaveLength(1);
-    const m = submitted[0];
-    expect(m.from).toBe('Monitor@Example.COM');
-    expect(m.to).toEqual(['oncall@sink.test', 'Second@Sink.Test']);
-    expect(m.client).toBe('127.0.0.1');
-    expect(m.actor).toMatchObject({ platform: 'intake', id: '127.0.0.1' });
+    const id = queuedAs(r.out);
+    expect(id, r.out).toBeDefined();
+
     // swaks sends the file with CRLF line ends plus one empty line before the final dot; dots come back unstuffed.
     const sent = Buffer.from(data.replace(/\n/g, '\r\n') + '\r\n', 'utf8');
-    expect(afterTrace(m.raw).toString('hex')).toBe(sent.toString('hex'));
-    expect(m.raw.toString('latin1')).toMatch(/^Received: from \S+ \(\[127\.0\.0\.1\]\)\r\n\tby smtp-ops\.test \(smtp-ops\) with ESMTP id \S+;\r\n\t\w{3}, /);
-    expect(events.map((e) => e.code)).toEqual(['intake.started']);
+    const log = await receivedLog(e);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ id, source: 'intake', client: '127.0.0.1', from: 'Monitor@Example.COM', to: ['oncall@sink.test', 'Second@Sink.Test'] });
+
+    // The bytes the engine stored are the bytes it delivers: compare what the peer got.
+    expect((await e.waitForAttempt(id!, 20_000)).status).toBe('sent');
+    expect(peer!.received).toHaveLength(1);
+    const got = peer!.received[0];
+    expect(got.from).toBe('Monitor@Example.COM');
+    expect(got.to).toEqual(['oncall@sink.test', 'Second@Sink.Test']);
+    const raw = Buffer.from(got.raw, 'utf8');
+    expect(afterTrace(raw).toString('hex')).toBe(sent.toString('hex'));
+    expect(got.raw).toMatch(/^Received: from \S+ \(\[127\.0\.0\.1\]\)\r\n\tby smtp-ops\.test \(smtp-ops\) with ESMTP id \S+;\r\n\t\w{3}, /);
+    expect(log[0].size).toBe(raw.length);
+    expect((await events(e)).map((x) => x.code).filter((c) => c.startsWith('intake.'))).toEqual(['intake.started']);
   });
 
   it('takes many messages over parallel sessions from smtp-source', async () => {
-    const { port, submitted } = await listen();
+    const { e, port } = await listen();
     const r = await run('smtp-source', ['-d', '-s', '5', '-m', '50', '-l', '512', '-f', 'load@example.com', '-t', 'sink@sink.test', `127.0.0.1:${port}`]);
     expect(r.code, r.out).toBe(0);
-    expect(submitted).toHaveLength(50);
-    const ids = new Set(submitted.map((s) => /^Message-Id: (.*)$/im.exec(s.raw.toString('latin1'))?.[1]));
+    const items = await queued(e);
+    expect(items).toHaveLength(50);
+    expect((await e.queueCounts()).total).toBe(50);
+    expect(items.every((i) => i.source === 'intake' && i.from === 'load@example.com')).toBe(true);
+    const shown = await Promise.all(items.map((i) => e.queueShow(i.id)));
+    const ids = new Set(shown.map((s) => s.headers['message-id']).filter(Boolean));
     expect(ids.size).toBe(50);
+    expect(await receivedLog(e)).toHaveLength(50);
   });
 
   it('advertises SIZE and answers 552 beyond it, queueing nothing', async () => {
-    const { port, submitted } = await listen({ intakeMaxSize: 2000 });
+    const { e, port } = await listen({ 'intake-max-size': '2000' });
     const r = await swaks(port, ['--from', 'a@example.com', '--to', 'b@sink.test', '--body', 'x'.repeat(50_000)]);
     expect(r.out).toMatch(/250[- ]SIZE 2000/);
     expect(replies(r.out).at(-2) ?? '').toMatch(/^552 5\.3\.4 /);
-    expect(submitted).toHaveLength(0);
+    expect(await queued(e)).toHaveLength(0);
+    expect(await receivedLog(e)).toHaveLength(0);
     const ok = await swaks(port, ['--from', 'a@example.com', '--to', 'b@sink.test', '--body', 'small']);
     expect(ok.out).toMatch(/250 2\.0\.0 Ok: queued/);
-    expect(submitted).toHaveLength(1);
+    expect(await queued(e)).toHaveLength(1);
   });
 
   it('requires AUTH when intake-auth is on: 530 without, 535 and an event when wrong, 250 when right', async () => {
-    const { port, submitted, events } = await listen({ intakeAuth: true, intakeUsername: 'monitor' });
+    const { e, port } = await listen({ 'intake-username': 'monitor', 'intake-password': 'intake-secret', 'intake-auth': 'on' });
     const none = await swaks(port, ['--from', 'a@example.com', '--to', 'b@sink.test']);
     expect(none.out).toMatch(/<\*\* 530 /);
     const wrong = await swaks(port, ['--from', 'a@example.com', '--to', 'b@sink.test', '--auth', 'PLAIN', '--auth-user', 'monitor', '--auth-password', 'guess-123']);
     expect(wrong.out).toMatch(/<\*\* 535 5\.7\.8 /);
-    const failed = events.filter((e) => e.code === 'intake.auth-failed');
+    const failed = await eventsOnce(e, 'intake.auth-failed', 1);
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ level: 'warning', data: { client: '127.0.0.1', username: 'monitor', method: 'PLAIN', count: 1 } });
-    expect(JSON.stringify(events)).not.toContain('guess-123');
-    expect(submitted).toHaveLength(0);
+    const all = JSON.stringify(await events(e));
+    expect(all).not.toContain('guess-123');
+    expect(all).not.toContain('intake-secret');
+    expect(await queued(e)).toHaveLength(0);
     const right = await swaks(port, ['--from', 'a@example.com', '--to', 'b@sink.test', '--auth', 'LOGIN', '--auth-user', 'monitor', '--auth-password', 'intake-secret']);
-    expect(right.out).toMatch(/250 2\.0\.0 Ok: queued/);
-    expect(submitted).toHaveLength(1);
-    expect(submitted[0].actor).toMatchObject({ platform: 'intake', id: 'monitor' });
-    expect(submitted[0].raw.toString('latin1')).toMatch(/with ESMTPA id/);
+    const id = queuedAs(right.out);
+    expect(id, right.out).toBeDefined();
+    expect(await queued(e)).toHaveLength(1);
+    const shown = await e.queueShow(id!);
+    expect(shown).toMatchObject({ source: 'intake', from: 'a@example.com', to: ['b@sink.test'] });
+    expect(shown.headers['received']).toMatch(/by smtp-ops\.test \(smtp-ops\) with ESMTPA id/);
   });
 
   it('refuses recipients beyond intake-max-recipients with 452', async () => {
-    const { port, submitted } = await listen({ intakeMaxRecipients: 2 });
+    const { e, port } = await listen({ 'intake-max-recipients': '2' });
     const raw = await RawSmtp.open(port);
     expect(await raw.reply()).toMatch(/^220 /);
     await raw.cmd('EHLO client.test');
@@ -115,14 +176,15 @@ describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.
     expect(await raw.cmd('DATA')).toMatch(/^354/);
     expect(await raw.cmd('Subject: two of three\r\n\r\nbody\r\n.')).toMatch(/^250 /);
     await raw.cmd('QUIT');
-    expect(submitted).toHaveLength(1);
-    expect(submitted[0].to).toEqual(['one@sink.test', 'two@sink.test']);
+    const items = await queued(e);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ to: ['one@sink.test', 'two@sink.test'], subject: 'two of three' });
     const sw = await swaks(port, ['--from', 'a@example.com', '--to', 'a@sink.test,b@sink.test,c@sink.test']);
     expect(sw.out).toMatch(/<\*\* 452 /);
   });
 
   it('queues nothing when the client hangs up in the middle of DATA', async () => {
-    const { port, submitted } = await listen();
+    const { e, port } = await listen();
     const raw = await RawSmtp.open(port);
     await raw.reply();
     await raw.cmd('EHLO client.test');
@@ -133,13 +195,16 @@ describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.
     await raw.destroy();
     // The listener is still healthy and the next message is the only one queued.
     const ok = await swaks(port, ['--from', 'a@example.com', '--to', 'b@sink.test', '--header', 'Subject: whole']);
-    expect(ok.out).toMatch(/250 2\.0\.0 Ok: queued/);
-    expect(submitted).toHaveLength(1);
-    expect(submitted[0].raw.toString()).toContain('Subject: whole');
+    const id = queuedAs(ok.out);
+    expect(id, ok.out).toBeDefined();
+    const items = await queued(e);
+    expect(items.map((i) => i.id)).toEqual([id]);
+    expect((await e.queueShow(id!)).headers['subject']).toBe('whole');
+    expect((await receivedLog(e)).map((l) => l.id)).toEqual([id]);
   });
 
   it('answers 421 beyond intake-max-connections', async () => {
-    const { port } = await listen({ intakeMaxConnections: 2 });
+    const { port } = await listen({ 'intake-max-connections': '2' });
     const a = await RawSmtp.open(port);
     const b = await RawSmtp.open(port);
     expect(await a.reply()).toMatch(/^220 /);
@@ -150,7 +215,7 @@ describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.
   });
 
   it('refuses senders outside intake-allow-senders with 550 5.7.1 and one rate-limited event per client', async () => {
-    const { port, submitted, events } = await listen({ intakeAllowSenders: '@example.com, ops@other.test' });
+    const { e, port } = await listen({ 'intake-allow-senders': '@example.com, ops@other.test' });
     const bad = await swaks(port, ['--from', 'mallory@evil.test', '--to', 'b@sink.test']);
     expect(bad.out).toMatch(/<\*\* 550 5\.7\.1 /);
     expect((await swaks(port, ['--from', 'Alerts@EXAMPLE.com', '--to', 'b@sink.test'])).out).toMatch(/250 2\.0\.0 Ok/);
@@ -164,30 +229,36 @@ describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.
       expect(await raw.cmd(`MAIL FROM:<spam${i}@evil.test>`)).toMatch(/^550 5\.7\.1 /);
     }
     await raw.cmd('QUIT');
-    expect(submitted).toHaveLength(2);
-    const rejected = () => events.filter((e) => e.code === 'intake.rejected');
-    expect(rejected()).toHaveLength(1);
-    expect(rejected()[0]).toMatchObject({ level: 'warning', data: { client: '127.0.0.1', sender: 'mallory@evil.test', reason: 'sender', count: 1 } });
+    expect((await queued(e)).map((i) => i.from).sort()).toEqual(['Alerts@EXAMPLE.com', 'ops@other.test']);
+    const rejected = () => events(e, 'intake.rejected');
+    const first = await eventsOnce(e, 'intake.rejected', 1);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ level: 'warning', data: { client: '127.0.0.1', sender: 'mallory@evil.test', reason: 'sender', count: 1 } });
     await server!.close();
-    expect(rejected()).toHaveLength(2);
-    expect(rejected()[1].data).toMatchObject({ client: '127.0.0.1', sender: 'spam19@evil.test', count: 21 });
+    const after = await rejected();
+    expect(after).toHaveLength(2);
+    expect(after[1].data).toMatchObject({ client: '127.0.0.1', sender: 'spam19@evil.test', count: 21 });
   });
 
   it('offers STARTTLS with the configured certificate (swaks --tls)', async () => {
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    const gen = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost']);
-    expect(gen.code, gen.out).toBe(0);
-    const { port, submitted } = await listen({ intakeTlsCert: cert, intakeTlsKey: key, intakeAuth: true, intakeUsername: 'monitor' });
+    const { e, port } = await listen({
+      'intake-tls-cert': cert,
+      'intake-tls-key': key,
+      'intake-username': 'monitor',
+      'intake-password': 'intake-secret',
+      'intake-auth': 'on',
+    });
     const r = await swaks(port, ['--tls', '--from', 'a@example.com', '--to', 'b@sink.test', '--auth', 'PLAIN', '--auth-user', 'monitor', '--auth-password', 'intake-secret']);
     expect(r.out).toMatch(/220 .*TLS|Ready to start TLS/i);
-    expect(r.out).toMatch(/250 2\.0\.0 Ok: queued/);
-    expect(submitted).toHaveLength(1);
-    expect(submitted[0].raw.toString('latin1')).toMatch(/with ESMTPSA id/);
+    const id = queuedAs(r.out);
+    expect(id, r.out).toBeDefined();
+    expect(await queued(e)).toHaveLength(1);
+    expect((await e.queueShow(id!)).headers['received']).toMatch(/with ESMTPSA id/);
+    expect((await events(e, 'intake.started'))[0].data).toMatchObject({ starttls: true, auth: true });
   });
 
   it('on close stops accepting connections but lets an open session finish its message', async () => {
-    const { port, submitted } = await listen();
+    const { e, port } = await listen();
     const raw = await RawSmtp.open(port);
     await raw.reply();
     await raw.cmd('EHLO client.test');
@@ -200,14 +271,28 @@ describe.skipIf(missing.length > 0)(`intake listener with real clients${missing.
     await raw.cmd('QUIT');
     await closed;
     server = undefined;
-    expect(submitted).toHaveLength(1);
+    expect((await queued(e)).map((i) => i.subject)).toEqual(['in flight at shutdown']);
   });
 
   it('does not start half-configured: a key without a certificate names the field', async () => {
-    const rec = recordingIntakeDeps({ intakeTlsKey: '/nonexistent/key.pem' });
-    await expect(startIntake(rec.deps, { listen: '127.0.0.1:0' })).rejects.toMatchObject({
+    const storeDir = await mkdtemp(join(dir, 'store-'));
+    const e = await createEngine({ storeDir, worker: false, secretKey: randomBytes(32).toString('hex') });
+    engine = e;
+    // The settings refuse a key alone, and nothing changes.
+    await expect(e.updateSettings({ 'intake-tls-key': key }, admin)).rejects.toMatchObject({
       code: 'E_VALIDATION',
-      issues: [{ field: 'intake-tls-cert', rule: 'required' }],
+      issues: [{ field: 'intake-tls-cert', rule: 'pair' }],
     });
+    expect((await e.getSettings()).intakeTlsKey).toBe('');
+    // A certificate that went missing after it was set: the listener refuses to start without STARTTLS.
+    const gone = join(dir, 'gone-cert.pem');
+    await copyFile(cert, gone);
+    await e.updateSettings({ 'intake-tls-cert': gone, 'intake-tls-key': key }, admin);
+    await rm(gone);
+    await expect(e.startIntake({ listen: '127.0.0.1:0' })).rejects.toMatchObject({
+      code: 'E_VALIDATION',
+      issues: [{ field: 'intake-tls-cert', rule: 'readable-file' }],
+    });
+    expect(await events(e, 'intake.started')).toHaveLength(0);
   });
 });
