@@ -60,6 +60,8 @@ interface CachedDay {
   /** Set while loading: record keys whose data is already in `day`. */
   exclude: Set<string> | null;
   ready: Promise<void>;
+  /** A snapshot of the whole day was stored (or is not needed). */
+  sealed?: boolean;
 }
 
 /** Days kept merged in memory (today, yesterday, and a couple asked for). */
@@ -195,6 +197,7 @@ export class SlotAggregator {
       if (slot > this.newest) this.newest = slot;
     }
     this.startDays(deltas, before);
+    this.sealDays(ops);
     this.compact(ops);
     return ops;
   }
@@ -215,6 +218,30 @@ export class SlotAggregator {
       for (const [s, d] of deltas) if (s >= range.start && s < range.end) mergeSlotIntoDay(day, s, d);
       this.days.set(id, { day, exclude: null, ready: Promise.resolve() });
       while (this.days.size > DAY_CACHE) this.days.delete(this.days.keys().next().value as string);
+    }
+  }
+
+  /**
+   * Once traffic is a slot past the end of a cached day, store the whole day as
+   * its snapshot in this batch, so `report yesterday` after a restart reads one record.
+   */
+  private sealDays(ops: BatchOp[]): void {
+    for (const c of this.days.values()) {
+      const r = c.day.range;
+      if (c.sealed || c.exclude || this.newest < r.end + SLOT_MS) continue;
+      c.sealed = true;
+      if (this.latestSnapshot(r.timezone, r.day)?.boundary === r.end) continue;
+      const info: SnapshotInfo = { key: snapshotKey(r.timezone, r.day, r.end), zone: r.timezone, day: r.day, start: r.start, boundary: r.end };
+      ops.push({ type: 'put', key: info.key, value: encodeSnapshot(c.day) });
+      for (const old of [...this.snapshots.values()]) {
+        if (old.zone !== r.timezone || old.day !== r.day) continue;
+        ops.push({ type: 'del', key: old.key });
+        // One still being written deletes itself once written.
+        old.invalid = true;
+        this.snapshots.delete(old.key);
+      }
+      this.snapshots.set(info.key, info);
+      this.updateMaxBoundary();
     }
   }
 

@@ -247,7 +247,7 @@ describe('daily report aggregates', () => {
     const ctx = { timezone: TZ, now: at('2026-06-11T08:00:00Z') };
     const first = await reports.build({ day: '2026-06-10' }, ctx);
     await new Promise((r) => setTimeout(r, 50)); // the snapshot is written after the reply
-    const snaps = await db.keys({ gte: 'r!s!', lt: 'r!s!\xff' }).all();
+    const snaps = await db.keys({ gte: 'r!s!Europe/Berlin!', lt: 'r!s!Europe/Berlin!\xff' }).all();
     expect(snaps).toEqual([`r!s!Europe/Berlin!2026-06-10!${String(at('2026-06-10T22:00:00Z')).padStart(13, '0')}`]);
     // Remove the day's slot records: only the snapshot can still give the day.
     const dayRecords = await db.keys({ gte: `r!a!${String(at('2026-06-09T22:00:00Z')).padStart(13, '0')}`, lt: `r!a!${String(at('2026-06-10T22:00:00Z')).padStart(13, '0')}` }).all();
@@ -266,12 +266,12 @@ describe('daily report aggregates', () => {
     const ctx = { timezone: TZ, now: at('2026-06-11T08:00:00Z') };
     await reports.build({ day: '2026-06-10' }, ctx);
     await new Promise((r) => setTimeout(r, 50));
-    expect(await db.keys({ gte: 'r!s!', lt: 'r!s!\xff' }).all()).toHaveLength(1);
+    expect(await db.keys({ gte: 'r!s!Europe/Berlin!', lt: 'r!s!Europe/Berlin!\xff' }).all()).toHaveLength(1);
     await reopen();
     const f = fixtureLog();
     // An entry stamped in the past (a clock set back): it belongs to 06-10 at 12:00 Berlin.
     await log([f.entry('received', at('2026-06-10T10:00:00Z'), { id: 'late', to: ['late@x.test'], size: 5 })]);
-    expect(await db.keys({ gte: 'r!s!', lt: 'r!s!\xff' }).all()).toHaveLength(0);
+    expect(await db.keys({ gte: 'r!s!Europe/Berlin!', lt: 'r!s!Europe/Berlin!\xff' }).all()).toHaveLength(0);
     const r = await reports.build({ day: '2026-06-10' }, ctx);
     expect(r.totals.received).toBe(4);
     expect(r.hourly.find((h) => h.label === '12')?.received).toBe(1);
@@ -286,6 +286,25 @@ describe('daily report aggregates', () => {
     const keys = await recordKeys();
     await db.batch(keys.map((key) => ({ type: 'del' as const, key })));
     expectNormalDay(await reports.build({ day: 'today' }, { timezone: TZ, now: at('2026-06-10T20:00:00Z') }));
+  });
+
+  it('stores a finished day as its snapshot in the batch a slot after it ends', async () => {
+    await reports.build({ day: '2026-06-01' }, { timezone: TZ, now: at('2026-06-09T12:00:00Z') });
+    await new Promise((r) => setTimeout(r, 20));
+    await reopen();
+    await normalDay();
+    const warm = await reports.build({ day: '2026-06-10' }, { timezone: TZ, now: at('2026-06-11T08:00:00Z') });
+    const f = fixtureLog();
+    await log([f.entry('received', at('2026-06-10T22:20:00Z'), { id: 'next', to: ['n@x.test'] })]);
+    expect(await db.keys({ gte: 'r!s!Europe/Berlin!2026-06-10!', lt: 'r!s!Europe/Berlin!2026-06-10!\xff' }).all()).toEqual([
+      `r!s!Europe/Berlin!2026-06-10!${String(at('2026-06-10T22:00:00Z')).padStart(13, '0')}`,
+    ]);
+    const keys = await db.keys({ gte: `r!a!${String(at('2026-06-09T22:00:00Z')).padStart(13, '0')}`, lt: `r!a!${String(at('2026-06-10T22:00:00Z')).padStart(13, '0')}` }).all();
+    await db.batch(keys.map((key) => ({ type: 'del' as const, key })));
+    await reopen();
+    const cold = await reports.build({ day: 'yesterday' }, { timezone: TZ, now: at('2026-06-11T08:00:00Z') });
+    expect(cold.totals).toEqual(warm.totals);
+    expect(cold.hourly).toEqual(warm.hourly);
   });
 
   it('refuses an unknown zone, a malformed day and a future day, naming the field', async () => {
