@@ -10,6 +10,7 @@ import type {
   Alert,
   AttemptOutcome,
   Deliverer,
+  DeliveryRequest,
   DnsResolver,
   EventEntry,
   EventLevel,
@@ -69,6 +70,9 @@ class EngineImpl implements Engine {
   private secrets = new Map<SecretKey, string>();
   private tlsCaPem: string | undefined;
   private deliverer: Deliverer | null = null;
+  /** Sends in flight per deliverer, so a retired one closes when its last send is done. */
+  private readonly delivererUse = new Map<Deliverer, number>();
+  private readonly retired = new Set<Deliverer>();
   private readonly waiters = new Map<string, ((o: AttemptOutcome) => void)[]>();
   private readonly recent = new Map<string, AttemptOutcome>();
   private readonly eventWindows = new Map<string, { start: number; count: number }>();
@@ -117,7 +121,7 @@ class EngineImpl implements Engine {
       queue: e.queue,
       clock,
       settings: () => e.settings,
-      deliverer: () => e.currentDeliverer(),
+      deliver: (req) => e.deliver(req),
       body: (id) => e.queue.body(id),
       attempted: (rec, results) => e.attempted(rec, results),
       disabled: () => void e.rateLimitedEvent('warning', 'smtp.disabled', 'SMTP disabled: mail is queued but not sent (config set enabled=on to send)', 'system'),
@@ -424,7 +428,7 @@ class EngineImpl implements Engine {
     await this.intake?.server.close().catch(() => undefined);
     this.intake = null;
     await this.worker.stop();
-    await this.deliverer?.close().catch(() => undefined);
+    for (const d of [this.deliverer, ...this.retired]) await d?.close().catch(() => undefined);
     await this.store.close();
   }
 
@@ -446,11 +450,29 @@ class EngineImpl implements Engine {
     return this.deliverer;
   }
 
+  /** One delivery attempt on the current deliverer (built from the current settings on first use). */
+  private async deliver(req: DeliveryRequest): Promise<RecipientResult[]> {
+    const d = await this.currentDeliverer();
+    this.delivererUse.set(d, (this.delivererUse.get(d) ?? 0) + 1);
+    try {
+      return await d.deliver(req);
+    } finally {
+      const left = (this.delivererUse.get(d) ?? 1) - 1;
+      if (left > 0) this.delivererUse.set(d, left);
+      else {
+        this.delivererUse.delete(d);
+        if (this.retired.delete(d)) void d.close().catch(() => undefined);
+      }
+    }
+  }
+
+  /** Settings changed: new sends get a new deliverer; the old one closes when its sends are done. */
   private resetDeliverer(): void {
     const old = this.deliverer;
     this.deliverer = null;
-    // In-flight sends keep their transport; close it once they had time to finish.
-    if (old) setTimeout(() => void old.close().catch(() => undefined), 60_000).unref();
+    if (!old) return;
+    if (this.delivererUse.has(old)) this.retired.add(old);
+    else void old.close().catch(() => undefined);
   }
 
   private newId(now: number): string {

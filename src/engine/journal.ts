@@ -42,11 +42,11 @@ export class Journal {
   }
 
   /** Write ops plus entries atomically. `sync` when the caller acknowledges durability. */
-  async write(ops: Op[], log: LogEntry[] = [], events: EventEntry[] = [], sync = false, counters?: Record<string, number>): Promise<void> {
+  async write(ops: Op[], log: LogEntry[] = [], events: EventEntry[] = [], sync = false): Promise<void> {
     const all = ops.slice();
     for (const e of log) for (const op of logOps(e)) all.push(op);
     for (const e of events) for (const op of eventOps(e)) all.push(op);
-    if (this.reports && (log.length > 0 || events.length > 0 || counters)) for (const op of this.reports.collect(log, events, counters)) all.push(op);
+    if (this.reports && (log.length > 0 || events.length > 0)) for (const op of this.reports.collect(log, events)) all.push(op);
     await this.store.commit(all, sync);
     if (log.length > 0 || events.length > 0) for (const l of this.listeners) l(log, events);
   }

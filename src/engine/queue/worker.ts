@@ -3,7 +3,7 @@
  * hands each to the deliverer, records the outcome, and sleeps until the next
  * message is due (or it is kicked).
  */
-import type { Deliverer, RecipientResult, Settings } from '../types.js';
+import type { DeliveryRequest, RecipientResult, Settings } from '../types.js';
 import type { Clock } from '../facade.js';
 import type { Queue, QueueRecord } from './queue.js';
 
@@ -11,7 +11,8 @@ export interface WorkerDeps {
   queue: Queue;
   clock: Clock;
   settings(): Settings;
-  deliverer(): Promise<Deliverer>;
+  /** One attempt on the current deliverer. */
+  deliver(req: DeliveryRequest): Promise<RecipientResult[]>;
   body(id: string): Promise<Buffer | undefined>;
   /** After an attempt is recorded. */
   attempted(rec: QueueRecord, results: RecipientResult[]): Promise<void>;
@@ -110,8 +111,7 @@ export class Worker {
     if (!raw) {
       results = rec.to.map((to) => ({ to, status: 'bounced' as const, response: 'the stored message body is missing (store damaged); cannot deliver', failure: 'config' as const }));
     } else {
-      const deliverer = await this.d.deliverer();
-      results = await deliverer.deliver({ id: rec.id, from: rec.from, to: rec.to, raw });
+      results = await this.d.deliver({ id: rec.id, from: rec.from, to: rec.to, raw });
     }
     await this.d.attempted(rec, results);
   }

@@ -145,7 +145,7 @@ export type BatchOp =
  * returned ops in that same batch, so aggregates never disagree with the log.
  */
 export interface ReportAggregator {
-  collect(entries: readonly LogEntry[], events: readonly EventEntry[], counters?: Readonly<Record<string, number>>): BatchOp[];
+  collect(entries: readonly LogEntry[], events: readonly EventEntry[]): BatchOp[];
 }
 
 /** What the engine gives the reports module. */

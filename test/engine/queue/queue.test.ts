@@ -331,3 +331,31 @@ describe('due index under load', () => {
     expect(ids.every((id) => attempts.get(id) === 1)).toBe(true);
   });
 });
+
+describe('deliverer lifecycle', () => {
+  it('a settings change retires the deliverer: it closes when its last send is done, not before', async () => {
+    const made: { closed: boolean; release?: () => void }[] = [];
+    const factory = (): Deliverer => {
+      const d = { closed: false, release: undefined as undefined | (() => void) };
+      made.push(d);
+      return {
+        deliver: (req) =>
+          new Promise((resolve) => {
+            d.release = () => resolve(req.to.map((to) => ({ to, status: 'sent' as const, response: '250 ok' })));
+          }),
+        close: async () => {
+          d.closed = true;
+        },
+      };
+    };
+    const { e } = await make({ delivererFactory: factory });
+    await e.updateSettings({ 'relay-host': 'relay.example.com' }, op);
+    await e.submit({ to: ['x@example.com'], subject: 's', text: 't' }, op);
+    await until(() => made[0]?.release !== undefined, 5_000, 'a send in flight');
+    await e.updateSettings({ 'relay-port': '2525' }, op);
+    expect(made[0].closed).toBe(false);
+    made[0].release!();
+    await until(() => made[0].closed, 5_000, 'the retired deliverer to close');
+    await until(async () => (await e.queueCounts()).total === 0, 5_000, 'delivered');
+  });
+});
