@@ -368,7 +368,15 @@ class EngineImpl implements Engine {
   async startIntake(opts?: { listen?: string }): Promise<IntakeServer> {
     this.open();
     if (this.intake) throw new SmtpOpsError(ErrorCode.Conflict, 'the intake listener is already running');
-    const state = { server: await this.launchIntake(opts), opts };
+    let server: IntakeServer;
+    try {
+      server = await this.launchIntake(opts);
+    } catch (e) {
+      // Mail from the API and the CLI still flows; the events log says why the listener is down.
+      await this.rateLimitedEvent('error', 'intake.failed', `the SMTP listener did not start: ${(e as Error).message}`, 'system');
+      throw e;
+    }
+    const state = { server, opts };
     this.intake = state;
     return {
       get host() {

@@ -62,3 +62,17 @@ describe('intake restarts on settings changes', () => {
     blocker.close();
   });
 });
+
+describe('intake start failure', () => {
+  it('records why the listener is down', async () => {
+    const e = await createEngine({ storeDir: await mkdtemp(join(tmpdir(), 'intake-fail-')), worker: false });
+    engines.push(e);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const taken = (blocker.address() as { port: number }).port;
+    await expect(e.startIntake({ listen: `127.0.0.1:${taken}` })).rejects.toThrow(/cannot listen/);
+    const ev = (await e.eventList({ level: 'error' })).items.find((x) => x.code === 'intake.failed');
+    expect(ev?.message).toMatch(/did not start.*cannot listen/);
+    blocker.close();
+  });
+});
