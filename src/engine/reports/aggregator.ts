@@ -23,6 +23,11 @@
  *   loading day and into an exclusion set of record keys; the load skips
  *   those keys and the keys of slots it took from memory, so nothing counts
  *   twice even when a compaction lands mid-load.
+ * Batches must be written in the order `collect` returned them (the engine's
+ * store writes queued batches one at a time, in order): a compaction deletes
+ * the records of earlier batches, and one landing before them would let them
+ * reappear and count twice. Separate concurrent `db.batch` calls give no such
+ * order in LevelDB (they run on libuv's thread pool).
  * One caveat: memory is updated when `collect` returns, before the engine's
  * batch is written; if that write fails the engine is in a store failure
  * (E_STORE) and the in-memory figures may run ahead until the next start.

@@ -1,30 +1,40 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Level } from 'level';
+import type { Level } from 'level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReports } from '../../../src/engine/reports/index.js';
+import { Store } from '../../../src/engine/store.js';
 import type { DailyReport, Reports } from '../../../src/engine/reports/types.js';
 import type { EventEntry, LogEntry } from '../../../src/engine/index.js';
 import { at, fixtureLog, normalDayBatches } from './fixtures.js';
 
 const TZ = 'Europe/Berlin';
 let dir: string;
+let store: Store;
 let db: Level<string, string>;
 let reports: Reports;
 
-/** What the engine does: collect, then write the returned ops in the same batch. */
+/**
+ * What the engine does: collect, then queue the returned ops on the engine's
+ * store, which writes batches in the order they were queued. (Separate
+ * concurrent `db.batch` calls may land in any order: a compaction could land
+ * before the record it replaces, which would then count twice.)
+ */
 async function log(entries: LogEntry[], events: EventEntry[] = []): Promise<void> {
-  const ops = reports.collect(entries, events);
-  await db.batch(ops as { type: 'put'; key: string; value: string }[]);
+  await store.commit(reports.collect(entries, events));
+}
+
+async function openStore(): Promise<void> {
+  store = await Store.open(dir);
+  db = store.db;
+  reports = createReports({ db });
+  await reports.open();
 }
 
 async function reopen(): Promise<void> {
-  await db.close();
-  db = new Level<string, string>(dir);
-  await db.open();
-  reports = createReports({ db });
-  await reports.open();
+  await store.close();
+  await openStore();
 }
 
 async function recordKeys(): Promise<string[]> {
@@ -33,14 +43,11 @@ async function recordKeys(): Promise<string[]> {
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'reports-'));
-  db = new Level<string, string>(dir);
-  await db.open();
-  reports = createReports({ db });
-  await reports.open();
+  await openStore();
 });
 
 afterEach(async () => {
-  await db.close();
+  await store.close();
   await rm(dir, { recursive: true, force: true });
 });
 
