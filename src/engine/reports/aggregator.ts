@@ -15,10 +15,24 @@
  *   cache that `collect` updates with every later delta: a repeated report does
  *   no I/O and only picks the top lists.
  * - The day of the zone reports are asked in (`r!z`) is started in that cache
- *   at its first write, complete, so a running engine never loads today.
- * - A fresh process loads a day from its snapshot (`snapshots.ts`: the merged
- *   day up to a boundary, stored when a load finds an hour more closed) plus
- *   the slots after it; a write into a covered slot drops the snapshot.
+ *   at its first write, complete, so a running engine never loads today. A
+ *   process started mid-day loads that day in the background at its first
+ *   write (from the snapshot below, so it reads little).
+ * - Snapshots bound the cold path (`snapshots.ts`: the merged day over its
+ *   slots before a boundary). A cached day that is not finished keeps, beside
+ *   the whole day, the day over its closed slots (every slot before the newest
+ *   one written) and the open slots' data apart. Whenever traffic moves to a
+ *   new slot, the closed slots advance and the day's snapshot is rewritten at
+ *   the new boundary in the engine's own batch (one put, the old snapshot
+ *   deleted in the same batch), so a fresh process reads one snapshot plus at
+ *   most the current slot's records (about 15 minutes), whatever the volume.
+ *   A finished day is stored whole once traffic is past it, then kept as is.
+ * - A cold load of a day without a fresh snapshot (a past day, another zone)
+ *   merges the slots after the latest snapshot and stores a new snapshot
+ *   outside the engine's batch when at least an hour more is closed; a write
+ *   into a covered slot (an entry stamped in the past) drops the snapshots
+ *   covering it in the same batch, and a cached day rewrites its own at the
+ *   next slot change.
  * - While a day loads (async), deltas collected meanwhile go both into the
  *   loading day and into an exclusion set of record keys; the load skips
  *   those keys and the keys of slots it took from memory, so nothing counts
@@ -60,13 +74,28 @@ interface SlotState {
   compacted: boolean;
 }
 
+/**
+ * What a cached, unfinished day keeps to rewrite its snapshot in the engine's
+ * batches: `closed` is the day over its slots before `until`, `open` the data
+ * of each later slot (the whole day is `closed` plus `open`).
+ */
+interface Upkeep {
+  until: number;
+  closed: DayAgg;
+  open: Map<number, Agg>;
+  /** `closed` differs from the stored snapshot (none stored, or a late entry): write it at the next slot change. */
+  dirty: boolean;
+}
+
 interface CachedDay {
   day: DayAgg;
-  /** Set while loading: record keys whose data is already in `day`. */
+  /** Set while loading: record keys whose data is already in `live`. */
   exclude: Set<string> | null;
+  /** While loading: the deltas collected meanwhile, per slot. */
+  live: Map<number, Agg>;
   ready: Promise<void>;
-  /** A snapshot of the whole day was stored (or is not needed). */
-  sealed?: boolean;
+  /** Null once the day is finished and stored whole (or while loading). */
+  upkeep: Upkeep | null;
 }
 
 /** Days kept merged in memory (today, yesterday, and a couple asked for). */
@@ -89,6 +118,12 @@ function mergeSlotIntoDay(day: DayAgg, slot: number, agg: Agg): void {
 
 function mergeRecordIntoDay(day: DayAgg, slot: number, text: string): void {
   addCounts(day.hours[hourIndex(day.range, slot)], mergeSerialized(day.agg, text, DAY_EVENT_CAP));
+}
+
+function addToSlot(map: Map<number, Agg>, slot: number, delta: Agg): void {
+  let a = map.get(slot);
+  if (!a) map.set(slot, (a = emptyAgg()));
+  mergeAgg(a, delta);
 }
 
 function mergeDayInto(into: DayAgg, from: DayAgg): void {
@@ -115,6 +150,10 @@ export class SlotAggregator {
   private readonly pending = new Set<SnapshotInfo & { invalid?: boolean }>();
   /** The zone reports are asked in (the last one used, kept across restarts); days start in it. */
   private zone = resolveZone('');
+  /** Snapshot keys being written outside the engine's batch (an in-batch rewrite of the same key waits). */
+  private readonly inflight = new Set<string>();
+  /** The newest slot whose day was checked to be cached. */
+  private watched = -1;
 
   constructor(private readonly db: Level<string, string>) {}
 
@@ -196,14 +235,27 @@ export class SlotAggregator {
       this.invalidate(slot, ops);
       for (const c of this.days.values()) {
         if (!inDay(c.day, slot)) continue;
+        if (c.exclude) {
+          addToSlot(c.live, slot, delta);
+          c.exclude.add(key);
+          continue;
+        }
         mergeSlotIntoDay(c.day, slot, delta);
-        c.exclude?.add(key);
+        const u = c.upkeep;
+        if (!u) continue;
+        if (slot >= u.until) addToSlot(u.open, slot, delta);
+        else {
+          // A finished day loaded whole shares its aggregate with `closed`.
+          if (u.closed !== c.day) mergeSlotIntoDay(u.closed, slot, delta);
+          u.dirty = true;
+        }
       }
       if (slot > this.newest) this.newest = slot;
     }
     this.startDays(deltas, before);
-    this.sealDays(ops);
+    this.keepSnapshots(ops, before);
     this.compact(ops);
+    this.watchDay();
     return ops;
   }
 
@@ -220,34 +272,77 @@ export class SlotAggregator {
       const id = `${range.timezone}|${range.day}`;
       if (range.start <= before || this.days.has(id)) continue;
       const day = emptyDay(range);
-      for (const [s, d] of deltas) if (s >= range.start && s < range.end) mergeSlotIntoDay(day, s, d);
-      this.days.set(id, { day, exclude: null, ready: Promise.resolve() });
+      const open = new Map<number, Agg>();
+      for (const [s, d] of deltas) {
+        if (s < range.start || s >= range.end) continue;
+        mergeSlotIntoDay(day, s, d);
+        addToSlot(open, s, d);
+      }
+      const upkeep: Upkeep = { until: range.start, closed: emptyDay(range), open, dirty: false };
+      this.days.set(id, { day, exclude: null, live: new Map(), ready: Promise.resolve(), upkeep });
       while (this.days.size > DAY_CACHE) this.days.delete(this.days.keys().next().value as string);
     }
   }
 
   /**
-   * Once traffic is a slot past the end of a cached day, store the whole day as
-   * its snapshot in this batch, so `report yesterday` after a restart reads one record.
+   * A process started mid-day has not got the current day of the report zone
+   * cached: load it in the background at the first write of each new slot, so
+   * it is kept (and its snapshot rewritten) from then on. The load reads the
+   * snapshot the previous run kept plus the slots since.
    */
-  private sealDays(ops: BatchOp[]): void {
+  private watchDay(): void {
+    if (this.newest === this.watched) return;
+    this.watched = this.newest;
+    const range = dayRange(dayOf(this.newest, this.zone), this.zone);
+    if (this.days.has(`${range.timezone}|${range.day}`)) return;
+    void this.loadDay(range, this.newest + SLOT_MS).catch(() => undefined);
+  }
+
+  /**
+   * When traffic moves to a new slot, advance each cached day's closed slots
+   * and rewrite its snapshot at the new boundary in this batch. A day traffic
+   * has moved past is stored whole, then no longer kept up.
+   */
+  private keepSnapshots(ops: BatchOp[], before: number): void {
+    const moved = this.newest > before;
     for (const c of this.days.values()) {
+      const u = c.upkeep;
+      if (!u || c.exclude) continue;
       const r = c.day.range;
-      if (c.sealed || c.exclude || this.newest < r.end + SLOT_MS) continue;
-      c.sealed = true;
-      if (this.latestSnapshot(r.timezone, r.day)?.boundary === r.end) continue;
-      const info: SnapshotInfo = { key: snapshotKey(r.timezone, r.day, r.end), zone: r.timezone, day: r.day, start: r.start, boundary: r.end };
-      ops.push({ type: 'put', key: info.key, value: encodeSnapshot(c.day) });
-      for (const old of [...this.snapshots.values()]) {
-        if (old.zone !== r.timezone || old.day !== r.day) continue;
-        ops.push({ type: 'del', key: old.key });
-        // One still being written deletes itself once written.
-        old.invalid = true;
-        this.snapshots.delete(old.key);
+      const target = Math.min(r.end, this.newest);
+      let write = u.dirty && moved;
+      if (target > u.until) {
+        for (const [slot, agg] of u.open) {
+          if (slot >= target) continue;
+          mergeSlotIntoDay(u.closed, slot, agg);
+          u.open.delete(slot);
+        }
+        u.until = target;
+        write = true;
       }
-      this.snapshots.set(info.key, info);
-      this.updateMaxBoundary();
+      if (write) this.writeSnapshot(r, u, ops);
+      if (!u.dirty && u.until === r.end) c.upkeep = null;
     }
+  }
+
+  private writeSnapshot(r: DayRange, u: Upkeep, ops: BatchOp[]): void {
+    const key = snapshotKey(r.timezone, r.day, u.until);
+    // A load's write of this very key is in flight (and may delete itself): try again at the next slot change.
+    if (this.inflight.has(key)) {
+      u.dirty = true;
+      return;
+    }
+    for (const old of [...this.snapshots.values()]) {
+      if (old.zone !== r.timezone || old.day !== r.day || old.key === key) continue;
+      ops.push({ type: 'del', key: old.key });
+      // One still being written deletes itself once written.
+      old.invalid = true;
+      this.snapshots.delete(old.key);
+    }
+    ops.push({ type: 'put', key, value: encodeSnapshot(u.closed) });
+    this.snapshots.set(key, { key, zone: r.timezone, day: r.day, start: r.start, boundary: u.until });
+    u.dirty = false;
+    this.updateMaxBoundary();
   }
 
   /** Replace the journal records of slots traffic has moved past by one record each. */
@@ -294,7 +389,6 @@ export class SlotAggregator {
       return hit.day;
     }
     // Deltas collected while loading go to `live`; the slots already in memory are copied now.
-    const live = emptyDay(range);
     const exclude = new Set<string>();
     const memory: [number, Agg][] = [];
     for (const st of this.slots.values()) {
@@ -306,16 +400,34 @@ export class SlotAggregator {
       for (const k of st.retired) exclude.add(k);
     }
     memory.sort((a, b) => a[0] - b[0]);
-    const entry: CachedDay = { day: live, exclude, ready: Promise.resolve() };
+    const entry: CachedDay = { day: emptyDay(range), exclude, live: new Map(), ready: Promise.resolve(), upkeep: null };
     const closedUntil = Math.min(range.end, slotOf(now) - SLOT_MS);
     const pending: SnapshotInfo & { invalid?: boolean } = { key: snapshotKey(range.timezone, range.day, closedUntil), zone: range.timezone, day: range.day, start: range.start, boundary: closedUntil };
     this.pending.add(pending);
     this.updateMaxBoundary();
     entry.ready = this.readDay(range, pending, memory, exclude).then(
-      (base) => {
-        mergeDayInto(base, live);
-        entry.day = base;
+      (read) => {
+        const u: Upkeep = { until: read.until, closed: read.closed, open: read.open, dirty: !read.covered };
+        for (const [slot, agg] of entry.live) {
+          if (slot >= u.until) addToSlot(u.open, slot, agg);
+          else {
+            mergeSlotIntoDay(u.closed, slot, agg);
+            u.dirty = true;
+          }
+        }
         entry.exclude = null;
+        entry.live = new Map();
+        if (u.until === range.end) {
+          // A finished day: nothing is open, so the whole day is `closed` itself (no copy).
+          entry.day = u.closed;
+          entry.upkeep = u.dirty ? u : null;
+          return;
+        }
+        const day = emptyDay(range);
+        mergeDayInto(day, u.closed);
+        for (const [slot, agg] of u.open) mergeSlotIntoDay(day, slot, agg);
+        entry.day = day;
+        entry.upkeep = u;
       },
       (err: unknown) => {
         this.days.delete(id);
@@ -337,39 +449,59 @@ export class SlotAggregator {
     return best;
   }
 
-  private async readDay(range: DayRange, pending: SnapshotInfo & { invalid?: boolean }, memory: [number, Agg][], exclude: Set<string>): Promise<DayAgg> {
+  /**
+   * Read a day: `closed` is the day over its slots before `until` (the latest
+   * snapshot plus the closed slots after it), `open` the data of each later
+   * slot; `covered` says whether a snapshot at `until` is stored (or being).
+   */
+  private async readDay(
+    range: DayRange,
+    pending: SnapshotInfo & { invalid?: boolean },
+    memory: [number, Agg][],
+    exclude: Set<string>,
+  ): Promise<{ closed: DayAgg; until: number; open: Map<number, Agg>; covered: boolean }> {
     let base: DayAgg | null = null;
     let from = range.start;
     const snap = this.latestSnapshot(range.timezone, range.day);
     if (snap) {
       const text = await this.db.get(snap.key);
-      // Dropped meanwhile (a covered slot changed): the slots are the truth.
+      // Dropped meanwhile (a covered slot changed), or its batch not written yet: the slots are the truth.
       if (text !== undefined && this.snapshots.has(snap.key)) {
         base = decodeSnapshot(range, text);
         from = snap.boundary;
       }
     }
-    base ??= emptyDay(range);
-    const closedUntil = pending.boundary;
+    const closed = base ?? emptyDay(range);
+    const until = Math.max(pending.boundary, from);
     const rows = from < range.end ? await this.db.iterator(recordRange(from, range.end)).all() : [];
-    const day = base;
-    const merge = (upTo: number, atLeast: number) => {
-      for (const [slot, agg] of memory) if (slot >= atLeast && slot >= from && slot < upTo) mergeSlotIntoDay(day, slot, agg);
-      for (const [key, value] of rows) {
-        const slot = slotOfKey(key);
-        if (slot >= atLeast && slot < upTo && !exclude.has(key)) mergeRecordIntoDay(day, slot, value);
+    const open = new Map<number, Agg>();
+    for (const [slot, agg] of memory) {
+      if (slot < from) continue;
+      if (slot < until) mergeSlotIntoDay(closed, slot, agg);
+      else open.set(slot, agg);
+    }
+    for (const [key, value] of rows) {
+      if (exclude.has(key)) continue;
+      const slot = slotOfKey(key);
+      if (slot < until) mergeRecordIntoDay(closed, slot, value);
+      else {
+        let a = open.get(slot);
+        if (!a) open.set(slot, (a = emptyAgg()));
+        mergeSerialized(a, value);
       }
-    };
-    merge(closedUntil, 0);
-    const snapshot = closedUntil - from >= SNAPSHOT_STEP ? encodeSnapshot(day) : null;
-    merge(Number.MAX_SAFE_INTEGER, Math.max(closedUntil, from));
-    if (snapshot && !pending.invalid) void this.storeSnapshot(pending, snapshot, snap);
-    return day;
+    }
+    let covered = until === from;
+    if (!covered && until - from >= SNAPSHOT_STEP && !pending.invalid) {
+      void this.storeSnapshot(pending, encodeSnapshot(closed), snap);
+      covered = true;
+    }
+    return { closed, until, open, covered };
   }
 
   /** Write a snapshot outside the engine's batch (it is a cache); drop it again if a covered slot changed meanwhile. */
   private async storeSnapshot(info: SnapshotInfo & { invalid?: boolean }, text: string, old: SnapshotInfo | undefined): Promise<void> {
     this.snapshots.set(info.key, info);
+    this.inflight.add(info.key);
     this.updateMaxBoundary();
     try {
       await this.db.put(info.key, text);
@@ -378,6 +510,8 @@ export class SlotAggregator {
     } catch {
       this.snapshots.delete(info.key);
       this.updateMaxBoundary();
+    } finally {
+      this.inflight.delete(info.key);
     }
   }
 }

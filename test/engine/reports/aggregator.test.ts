@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Level } from 'level';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReports } from '../../../src/engine/reports/index.js';
 import { Store } from '../../../src/engine/store.js';
 import type { DailyReport, Reports } from '../../../src/engine/reports/types.js';
@@ -40,6 +40,28 @@ async function reopen(): Promise<void> {
 async function recordKeys(): Promise<string[]> {
   return db.keys({ gte: 'r!a!', lt: 'r!a!\xff' }).all();
 }
+
+const pad = (t: number) => String(t).padStart(13, '0');
+
+async function snapshotKeys(zone: string, day: string): Promise<string[]> {
+  return db.keys({ gte: `r!s!${zone}!${day}!`, lt: `r!s!${zone}!${day}!\xff` }).all();
+}
+
+/** Delete the slot records of [start, end): only a snapshot can still give those slots. */
+async function dropRecords(start: number, end: number): Promise<number> {
+  const keys = await db.keys({ gte: `r!a!${pad(start)}`, lt: `r!a!${pad(end)}` }).all();
+  await db.batch(keys.map((key) => ({ type: 'del' as const, key })));
+  return keys.length;
+}
+
+/** Make UTC the zone reports are asked in (kept across restarts), then restart. */
+async function reportInUtc(): Promise<void> {
+  await reports.build({ day: '2026-06-01' }, { timezone: 'UTC', now: at('2026-06-09T12:00:00Z') });
+  await new Promise((r) => setTimeout(r, 20));
+  await reopen();
+}
+
+const SLOT = 15 * 60_000;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'reports-'));
@@ -312,6 +334,69 @@ describe('daily report aggregates', () => {
     const cold = await reports.build({ day: 'yesterday' }, { timezone: TZ, now: at('2026-06-11T08:00:00Z') });
     expect(cold.totals).toEqual(warm.totals);
     expect(cold.hourly).toEqual(warm.hourly);
+  });
+
+  it("rewrites the running day's snapshot at the newest slot in the engine's batches, so a fresh process reads it plus one slot", async () => {
+    await reportInUtc();
+    const f = fixtureLog();
+    const t0 = at('2026-06-10T00:00:00Z');
+    for (let i = 0; i < 60; i++) await log([f.entry('received', t0 + i * 7 * 60_000, { id: `m${i}`, to: [`u${i % 5}@d${i % 3}.test`], size: 10 + i })]);
+    const newest = t0 + 27 * SLOT; // 59 x 7 min = 6:53
+    expect(await snapshotKeys('UTC', '2026-06-10')).toEqual([`r!s!UTC!2026-06-10!${pad(newest)}`]);
+    const ctx = { timezone: 'UTC', now: newest + 60_000 };
+    const warm = await reports.build({ day: 'today' }, ctx);
+    expect(warm.totals.received).toBe(60);
+    expect(await dropRecords(t0, newest)).toBeGreaterThan(20);
+    await reopen();
+    const cold = await reports.build({ day: 'today' }, ctx);
+    expect(cold.totals).toEqual(warm.totals);
+    expect(cold.hourly).toEqual(warm.hourly);
+    expect([cold.senders, cold.recipients, cold.domains]).toEqual([warm.senders, warm.recipients, warm.domains]);
+  });
+
+  it('picks the day up in a process started mid-day at its first write, and keeps its snapshot from then on', async () => {
+    await reportInUtc();
+    const f = fixtureLog();
+    const t0 = at('2026-06-10T00:00:00Z');
+    let n = 0;
+    const next = (t: number) => log([f.entry('received', t, { id: `m${n}`, to: [`u${n % 4}@x.test`], size: 1 + n++ })]);
+    for (let i = 0; i < 30; i++) await next(t0 + i * 7 * 60_000);
+    await reopen(); // the day is no longer in memory
+    let t = t0 + 30 * 7 * 60_000;
+    for (let i = 0; i < 10; i++) await next((t += 7 * 60_000));
+    // No report asked: the first writes load the day in the background; once loaded, each new slot moves the snapshot.
+    await vi.waitFor(async () => {
+      await next((t += SLOT));
+      expect(await snapshotKeys('UTC', '2026-06-10')).toEqual([`r!s!UTC!2026-06-10!${pad(Math.floor(t / SLOT) * SLOT)}`]);
+    });
+    const ctx = { timezone: 'UTC', now: t + 60_000 };
+    const warm = await reports.build({ day: 'today' }, ctx);
+    expect(warm.totals.received).toBe(n);
+    expect(warm.totals.bytesReceived).toBe((n * (n + 1)) / 2);
+    await dropRecords(t0, Math.floor(t / SLOT) * SLOT);
+    await reopen();
+    const cold = await reports.build({ day: 'today' }, ctx);
+    expect(cold.totals).toEqual(warm.totals);
+    expect(cold.hourly).toEqual(warm.hourly);
+  });
+
+  it("drops the running day's snapshot when an entry lands in a closed slot, and rewrites it with that entry at the next slot", async () => {
+    await reportInUtc();
+    const f = fixtureLog();
+    const t0 = at('2026-06-10T08:00:00Z');
+    for (let i = 0; i < 12; i++) await log([f.entry('received', t0 + i * 10 * 60_000, { id: `m${i}`, to: ['a@x.test'], size: 10 })]);
+    expect(await snapshotKeys('UTC', '2026-06-10')).toHaveLength(1);
+    // Stamped an hour in the past (a clock set back): it belongs to a closed slot.
+    await log([f.entry('received', t0 + 30 * 60_000, { id: 'late', to: ['late@x.test'], size: 1000 })]);
+    expect(await snapshotKeys('UTC', '2026-06-10')).toHaveLength(0);
+    const newest = t0 + 9 * SLOT;
+    await log([f.entry('received', newest + 60_000, { id: 'next', to: ['a@x.test'], size: 10 })]);
+    expect(await snapshotKeys('UTC', '2026-06-10')).toEqual([`r!s!UTC!2026-06-10!${pad(newest)}`]);
+    await dropRecords(t0 - SLOT, newest);
+    await reopen();
+    const cold = await reports.build({ day: 'today' }, { timezone: 'UTC', now: newest + 2 * 60_000 });
+    expect(cold.totals).toMatchObject({ received: 14, bytesReceived: 13 * 10 + 1000 });
+    expect(cold.hourly[8]).toMatchObject({ received: 7 });
   });
 
   it('refuses an unknown zone, a malformed day and a future day, naming the field', async () => {
