@@ -81,7 +81,10 @@ interface SlotState {
  */
 interface Upkeep {
   until: number;
-  closed: DayAgg;
+  /** Null until first needed after a load from a fresh snapshot: then `lazy` holds what it is made of. */
+  closed: DayAgg | null;
+  /** The snapshot text read by the load and the data of the closed slots after it (decoded at the next snapshot write, not in the report's path). */
+  lazy: { text: string; slots: Map<number, Agg> } | null;
   open: Map<number, Agg>;
   /** `closed` differs from the stored snapshot (none stored, or a late entry): write it at the next slot change. */
   dirty: boolean;
@@ -118,6 +121,16 @@ function mergeSlotIntoDay(day: DayAgg, slot: number, agg: Agg): void {
 
 function mergeRecordIntoDay(day: DayAgg, slot: number, text: string): void {
   addCounts(day.hours[hourIndex(day.range, slot)], mergeSerialized(day.agg, text, DAY_EVENT_CAP));
+}
+
+function closedOf(u: Upkeep, range: DayRange): DayAgg {
+  if (!u.closed) {
+    const closed = decodeSnapshot(range, u.lazy!.text);
+    for (const [slot, agg] of u.lazy!.slots) mergeSlotIntoDay(closed, slot, agg);
+    u.closed = closed;
+    u.lazy = null;
+  }
+  return u.closed;
 }
 
 function addToSlot(map: Map<number, Agg>, slot: number, delta: Agg): void {
@@ -246,7 +259,8 @@ export class SlotAggregator {
         if (slot >= u.until) addToSlot(u.open, slot, delta);
         else {
           // A finished day loaded whole shares its aggregate with `closed`.
-          if (u.closed !== c.day) mergeSlotIntoDay(u.closed, slot, delta);
+          if (u.lazy) addToSlot(u.lazy.slots, slot, delta);
+          else if (u.closed !== c.day) mergeSlotIntoDay(u.closed!, slot, delta);
           u.dirty = true;
         }
       }
@@ -278,7 +292,7 @@ export class SlotAggregator {
         mergeSlotIntoDay(day, s, d);
         addToSlot(open, s, d);
       }
-      const upkeep: Upkeep = { until: range.start, closed: emptyDay(range), open, dirty: false };
+      const upkeep: Upkeep = { until: range.start, closed: emptyDay(range), lazy: null, open, dirty: false };
       this.days.set(id, { day, exclude: null, live: new Map(), ready: Promise.resolve(), upkeep });
       while (this.days.size > DAY_CACHE) this.days.delete(this.days.keys().next().value as string);
     }
@@ -314,7 +328,8 @@ export class SlotAggregator {
       if (target > u.until) {
         for (const [slot, agg] of u.open) {
           if (slot >= target) continue;
-          mergeSlotIntoDay(u.closed, slot, agg);
+          if (u.lazy) addToSlot(u.lazy.slots, slot, agg);
+          else mergeSlotIntoDay(u.closed!, slot, agg);
           u.open.delete(slot);
         }
         u.until = target;
@@ -339,7 +354,7 @@ export class SlotAggregator {
       old.invalid = true;
       this.snapshots.delete(old.key);
     }
-    ops.push({ type: 'put', key, value: encodeSnapshot(u.closed) });
+    ops.push({ type: 'put', key, value: encodeSnapshot(closedOf(u, r)) });
     this.snapshots.set(key, { key, zone: r.timezone, day: r.day, start: r.start, boundary: u.until });
     u.dirty = false;
     this.updateMaxBoundary();
@@ -407,25 +422,37 @@ export class SlotAggregator {
     this.updateMaxBoundary();
     entry.ready = this.readDay(range, pending, memory, exclude).then(
       (read) => {
-        const u: Upkeep = { until: read.until, closed: read.closed, open: read.open, dirty: !read.covered };
+        const { closed, mid, text, until, open } = read;
+        let dirty = !read.covered;
         for (const [slot, agg] of entry.live) {
-          if (slot >= u.until) addToSlot(u.open, slot, agg);
+          if (slot >= until) addToSlot(open, slot, agg);
           else {
-            mergeSlotIntoDay(u.closed, slot, agg);
-            u.dirty = true;
+            if (text !== null) addToSlot(mid, slot, agg);
+            else mergeSlotIntoDay(closed, slot, agg);
+            dirty = true;
           }
         }
         entry.exclude = null;
         entry.live = new Map();
-        if (u.until === range.end) {
+        if (until === range.end) {
           // A finished day: nothing is open, so the whole day is `closed` itself (no copy).
-          entry.day = u.closed;
-          entry.upkeep = u.dirty ? u : null;
+          entry.day = closed;
+          entry.upkeep = dirty ? { until, closed, lazy: null, open, dirty } : null;
           return;
         }
-        const day = emptyDay(range);
-        mergeDayInto(day, u.closed);
-        for (const [slot, agg] of u.open) mergeSlotIntoDay(day, slot, agg);
+        let day: DayAgg;
+        let u: Upkeep;
+        if (text !== null) {
+          // The whole day is the decoded snapshot plus every slot after it; `closed` is decoded again when first written.
+          day = closed;
+          for (const [slot, agg] of mid) mergeSlotIntoDay(day, slot, agg);
+          u = { until, closed: null, lazy: { text, slots: mid }, open, dirty };
+        } else {
+          day = emptyDay(range);
+          mergeDayInto(day, closed);
+          u = { until, closed, lazy: null, open, dirty };
+        }
+        for (const [slot, agg] of open) mergeSlotIntoDay(day, slot, agg);
         entry.day = day;
         entry.upkeep = u;
       },
@@ -453,49 +480,59 @@ export class SlotAggregator {
    * Read a day: `closed` is the day over its slots before `until` (the latest
    * snapshot plus the closed slots after it), `open` the data of each later
    * slot; `covered` says whether a snapshot at `until` is stored (or being).
+   * From a fresh snapshot (less than {@link SNAPSHOT_STEP} behind `until`, the
+   * usual case), the closed slots after it are returned apart in `mid` with
+   * the snapshot's `text`, so the caller need not copy `closed`.
    */
   private async readDay(
     range: DayRange,
     pending: SnapshotInfo & { invalid?: boolean },
     memory: [number, Agg][],
     exclude: Set<string>,
-  ): Promise<{ closed: DayAgg; until: number; open: Map<number, Agg>; covered: boolean }> {
+  ): Promise<{ closed: DayAgg; mid: Map<number, Agg>; text: string | null; until: number; open: Map<number, Agg>; covered: boolean }> {
     let base: DayAgg | null = null;
+    let text: string | null = null;
     let from = range.start;
     const snap = this.latestSnapshot(range.timezone, range.day);
     if (snap) {
-      const text = await this.db.get(snap.key);
+      const stored = await this.db.get(snap.key);
       // Dropped meanwhile (a covered slot changed), or its batch not written yet: the slots are the truth.
-      if (text !== undefined && this.snapshots.has(snap.key)) {
-        base = decodeSnapshot(range, text);
+      if (stored !== undefined && this.snapshots.has(snap.key)) {
+        base = decodeSnapshot(range, stored);
+        text = stored;
         from = snap.boundary;
       }
     }
     const closed = base ?? emptyDay(range);
     const until = Math.max(pending.boundary, from);
+    if (until === range.end || until - from >= SNAPSHOT_STEP) text = null;
     const rows = from < range.end ? await this.db.iterator(recordRange(from, range.end)).all() : [];
+    const mid = new Map<number, Agg>();
     const open = new Map<number, Agg>();
     for (const [slot, agg] of memory) {
       if (slot < from) continue;
-      if (slot < until) mergeSlotIntoDay(closed, slot, agg);
-      else open.set(slot, agg);
+      if (slot >= until) open.set(slot, agg);
+      else if (text !== null) mid.set(slot, agg);
+      else mergeSlotIntoDay(closed, slot, agg);
     }
     for (const [key, value] of rows) {
       if (exclude.has(key)) continue;
       const slot = slotOfKey(key);
-      if (slot < until) mergeRecordIntoDay(closed, slot, value);
-      else {
-        let a = open.get(slot);
-        if (!a) open.set(slot, (a = emptyAgg()));
-        mergeSerialized(a, value);
+      if (slot < until && text === null) {
+        mergeRecordIntoDay(closed, slot, value);
+        continue;
       }
+      const into = slot < until ? mid : open;
+      let a = into.get(slot);
+      if (!a) into.set(slot, (a = emptyAgg()));
+      mergeSerialized(a, value);
     }
     let covered = until === from;
     if (!covered && until - from >= SNAPSHOT_STEP && !pending.invalid) {
       void this.storeSnapshot(pending, encodeSnapshot(closed), snap);
       covered = true;
     }
-    return { closed, until, open, covered };
+    return { closed, mid, text, until, open, covered };
   }
 
   /** Write a snapshot outside the engine's batch (it is a cache); drop it again if a covered slot changed meanwhile. */
