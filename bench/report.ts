@@ -13,6 +13,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Level } from 'level';
 import { createEngine, type DailyReport, type Engine, type LogEntry } from '../src/engine/index.js';
 import { dayOf, dayRange } from '../src/engine/reports/day.js';
 import { generateDay } from './report-traffic.js';
@@ -82,8 +83,8 @@ async function main(): Promise<void> {
   say(`read back ${entries.length.toLocaleString('en-US')} mail log entries in ${(listMs / 1000).toFixed(1)} s`);
   await engine.close();
 
-  // A fresh engine on the store each time: the first has no snapshot of the day (it merges every slot
-  // and stores one), the next ones read the snapshot plus the slots since.
+  // A fresh engine on the store each time, its first report of the day: it reads the day's snapshot,
+  // which the generating engine rewrote in its own batches at every new slot, plus the current slot.
   const cold: number[] = [];
   let firstLoadMs = 0;
   let coldReport: DailyReport = first;
@@ -94,6 +95,19 @@ async function main(): Promise<void> {
     else cold.push(t);
     coldReport = r;
     await new Promise((res) => setTimeout(res, 200)); // let the snapshot write finish before closing
+    await e.close();
+  }
+  // The fallback a snapshot spares: the day's snapshots deleted, a fresh engine merges every slot record.
+  const noSnapshot: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const db = new Level<string, string>(storeDir);
+    await db.open();
+    const snaps = await db.keys({ gte: 'r!s!', lt: 'r!s!\xff' }).all();
+    await db.batch(snaps.map((key) => ({ type: 'del' as const, key })));
+    await db.close();
+    const e = await createEngine({ storeDir, clock, worker: false });
+    noSnapshot.push((await timed(() => e.report({ day: 'today' })))[0]);
+    await new Promise((res) => setTimeout(res, 200));
     await e.close();
   }
 
@@ -131,11 +145,12 @@ async function main(): Promise<void> {
   say(`pflogsumm -d today          median ${ms(pfMed)}  (${PF_RUNS} runs)`);
   say(`report today, running engine  ${ms(firstMs)}  (first call after the traffic: the day was kept in memory as it was logged)`);
   say(`report today, warm             median ${ms(warmMed)}  (${RUNS} runs)`);
-  say(`report today, cold, no snapshot  ${ms(firstLoadMs)}  (fresh engine, first report of the day: merges every 15-minute slot)`);
-  say(`report today, cold             median ${ms(coldMed)}  (${RUNS} runs, fresh engine each time: day snapshot + slots since)`);
+  say(`report today, cold, first      ${ms(firstLoadMs)}  (the first fresh engine after the traffic, its first report: day snapshot + current slot)`);
+  say(`report today, cold             median ${ms(coldMed)}  (${RUNS} runs, fresh engine each time, its first report: day snapshot + current slot)`);
+  say(`report today, no snapshot      median ${ms(median(noSnapshot))}  (${RUNS} runs, snapshots deleted: merges every 15-minute slot record; the fallback)`);
   say(`report today --full, warm     median ${ms(median(warmFull))}`);
   say('');
-  say(`ratio: ${(pfMed / warmMed).toFixed(0)}x faster warm, ${(pfMed / coldMed).toFixed(0)}x cold, ${(pfMed / firstLoadMs).toFixed(0)}x cold without a snapshot (target >= 20x); totals ${agree ? 'agree' : 'DISAGREE'}`);
+  say(`ratio: ${(pfMed / warmMed).toFixed(0)}x faster warm, ${(pfMed / coldMed).toFixed(0)}x cold, ${(pfMed / median(noSnapshot)).toFixed(0)}x without a snapshot (target >= 20x); totals ${agree ? 'agree' : 'DISAGREE'}`);
   say(
     JSON.stringify({
       messages: N,
@@ -146,8 +161,9 @@ async function main(): Promise<void> {
       reportRunningEngineMs: firstMs,
       reportWarmMs: warmMed,
       reportFullWarmMs: median(warmFull),
-      reportColdNoSnapshotMs: firstLoadMs,
-      ratioColdNoSnapshot: pfMed / firstLoadMs,
+      reportColdFirstMs: firstLoadMs,
+      reportNoSnapshotMs: median(noSnapshot),
+      ratioNoSnapshot: pfMed / median(noSnapshot),
       ratioCold: pfMed / coldMed,
       ratioWarm: pfMed / warmMed,
       agree,

@@ -33,10 +33,10 @@
  *   into a covered slot (an entry stamped in the past) drops the snapshots
  *   covering it in the same batch, and a cached day rewrites its own at the
  *   next slot change.
- * - While a day loads (async), deltas collected meanwhile go both into the
- *   loading day and into an exclusion set of record keys; the load skips
- *   those keys and the keys of slots it took from memory, so nothing counts
- *   twice even when a compaction lands mid-load.
+ * - While a day loads (async), deltas collected meanwhile are kept per slot
+ *   beside it and their record keys in an exclusion set; the load skips those
+ *   keys and the keys of slots it took from memory, so nothing counts twice
+ *   even when a compaction lands mid-load.
  * Batches must be written in the order `collect` returned them (the engine's
  * store writes queued batches one at a time, in order): a compaction deletes
  * the records of earlier batches, and one landing before them would let them
@@ -258,8 +258,8 @@ export class SlotAggregator {
         if (!u) continue;
         if (slot >= u.until) addToSlot(u.open, slot, delta);
         else {
-          // A finished day loaded whole shares its aggregate with `closed`.
           if (u.lazy) addToSlot(u.lazy.slots, slot, delta);
+          // A finished day loaded whole shares its aggregate with `closed`.
           else if (u.closed !== c.day) mergeSlotIntoDay(u.closed!, slot, delta);
           u.dirty = true;
         }

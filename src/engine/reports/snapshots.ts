@@ -9,7 +9,10 @@
  *
  * A snapshot covers exactly the slot records with slot < B of that day. It is
  * only a cache: records are never removed for it. A write into a covered slot
- * (an entry stamped in the past) deletes the snapshot in the same batch.
+ * (an entry stamped in the past) deletes the snapshot in the same batch. A
+ * running engine rewrites the current day's snapshot in its own batches each
+ * time traffic moves to a new slot (B = that slot), so at most the current
+ * slot's records are read on top of it; a load stores one outside the batch.
  */
 import { COUNT_KEYS, emptyAgg, emptyCounts, mergeSerialized, serializeAgg, type Counts } from './aggregate.js';
 import type { DayAgg } from './aggregator.js';
