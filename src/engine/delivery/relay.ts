@@ -7,33 +7,23 @@ import { createTransport } from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { Deliverer, DeliveryConfig, DeliveryRequest, RecipientResult } from '../types.js';
 import { redactor, resultsFromError, resultsFromInfo, type ResultContext } from './classify.js';
-import { socketTimeout, tlsSwitches } from './tls-options.js';
+import { connectionOptions } from './tls-options.js';
 
 /** Open connections to the relay at most; the queue worker's concurrency bounds what is in flight. */
 export const RELAY_MAX_CONNECTIONS = 5;
 
 export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
   const port = config.relayPort ?? (config.tlsMode === 'implicit' ? 465 : 587);
-  const sw = tlsSwitches(config);
   const transport = createTransport({
+    ...connectionOptions(config),
     pool: true,
     maxConnections: config.maxConnections ?? RELAY_MAX_CONNECTIONS,
     host: config.relayHost,
     port,
-    name: config.hostname,
-    secure: sw.secure,
-    requireTLS: sw.requireTLS,
-    ignoreTLS: sw.ignoreTLS,
-    opportunisticTLS: sw.opportunisticTLS,
-    tls: sw.tls,
     auth: config.auth ? { user: config.auth.user, pass: config.auth.pass } : undefined,
-    connectionTimeout: config.timeoutMs,
-    greetingTimeout: config.timeoutMs,
-    socketTimeout: socketTimeout(config),
     // A pooled connection the relay closed while idle is only found out on use; let the pool move
     // the message to a fresh connection a couple of times instead of deferring it for retry-first.
     maxRequeues: 2,
-    logger: false,
   });
   const ctx: ResultContext = {
     host: `${config.relayHost}:${port}`,

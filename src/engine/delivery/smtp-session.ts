@@ -5,7 +5,7 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { NodemailerError } from 'nodemailer';
 import type { DeliveryConfig } from '../types.js';
-import { socketTimeout, tlsSwitches } from './tls-options.js';
+import { connectionOptions } from './tls-options.js';
 import type { TransactionInfo } from './classify.js';
 
 /** An open SMTP session. */
@@ -22,21 +22,11 @@ export interface SmtpSession {
 
 /** Opens a session to `address:port`; `servername` is the name the certificate must carry. Rejects with a nodemailer error. */
 export function openSession(config: DeliveryConfig, address: string, port: number, servername?: string): Promise<SmtpSession> {
-  const sw = tlsSwitches(config, servername);
   const conn = new SMTPConnection({
+    ...connectionOptions(config, servername),
     host: address,
     port,
-    name: config.hostname,
-    secure: sw.secure,
-    requireTLS: sw.requireTLS,
-    ignoreTLS: sw.ignoreTLS,
-    opportunisticTLS: sw.opportunisticTLS,
-    tls: sw.tls,
-    connectionTimeout: config.timeoutMs,
-    greetingTimeout: config.timeoutMs,
-    socketTimeout: socketTimeout(config),
     allowInternalNetworkInterfaces: true,
-    logger: false,
   });
   return new Promise((resolve, reject) => {
     let settled = false;

@@ -34,3 +34,15 @@ export function tlsSwitches(config: DeliveryConfig, servername?: string): TlsSwi
 export function socketTimeout(config: DeliveryConfig): number {
   return Math.max(config.timeoutMs * 2, 10_000);
 }
+
+/** What every connection we open shares: EHLO name, the TLS switches of the mode, and the timeouts. */
+export function connectionOptions(config: DeliveryConfig, servername?: string) {
+  return {
+    name: config.hostname,
+    ...tlsSwitches(config, servername),
+    connectionTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    socketTimeout: socketTimeout(config),
+    logger: false as const,
+  };
+}
