@@ -4,3 +4,4 @@ export * from './errors.js';
 export type { Engine, EngineOptions, Clock, IntakeServer } from './facade.js';
 export type { DailyReport, ReportQuery } from './reports/types.js';
 export { createEngine } from './engine.js';
+export { closest } from './suggest.js';

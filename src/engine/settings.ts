@@ -8,6 +8,7 @@ import { accessSync, readFileSync, constants as fsc } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Issue } from './errors.js';
 import { ValidationError } from './errors.js';
+import { closest } from './suggest.js';
 import type { DeliveryConfig, SettingKey, Settings, SettingsPatch, SettingsView, TlsMode } from './types.js';
 
 /** Setting keys whose values are secrets: stored sealed, never returned. */
@@ -351,19 +352,6 @@ export function viewOf(s: Settings, hasSecret: (k: SecretKey) => boolean): Setti
   return { ...s, saslPassword: mask('sasl-password'), intakePassword: mask('intake-password'), tlsMode: tlsModeOf(s), route: routeOf(s) };
 }
 
-/** Settings as `key: value` in user terms (for events and the test message). Secrets masked. */
-export function describe(s: SettingsView): Record<SettingKey, string> {
-  const out = {} as Record<SettingKey, string>;
-  for (const f of FIELDS) {
-    if (f.prop === null) out[f.key] = f.key === 'sasl-password' ? s.saslPassword : s.intakePassword;
-    else {
-      const v = (s as unknown as Record<string, unknown>)[f.prop];
-      out[f.key] = typeof v === 'boolean' ? (v ? 'on' : 'off') : v === null ? '' : String(v);
-    }
-  }
-  return out;
-}
-
 export function deliveryConfig(s: Settings, password: string | undefined, directPort: number, tlsCaPem: string | undefined): DeliveryConfig {
   return {
     hostname: s.hostname,
@@ -422,33 +410,4 @@ export function parseHostPort(v: string): { host: string; port: number } | null 
 function show(raw: string): string {
   const s = raw.length > 60 ? raw.slice(0, 57) + '...' : raw;
   return JSON.stringify(s);
-}
-
-/** The closest candidate by edit distance, if close enough to be a typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-export function editDistance(a: string, b: string): number {
-  if (a.length > 64 || b.length > 64) return Math.abs(a.length - b.length) + 64;
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }

@@ -2,7 +2,7 @@
 import type { SettingKey, SettingsPatch, SettingsView } from '../../engine/index.js';
 import type { ErrorReply, FieldsReply, Reply, SecretPromptReply } from '../reply.js';
 import { SECRET_KEYS, SETTING_KEYS } from '../grammar.js';
-import { closest } from '../suggest.js';
+import { closest } from '../../engine/index.js';
 import type { Handler, HandlerEnv } from './context.js';
 
 /** The SettingsView property of a setting key: `relay-port` -> `relayPort`. */

@@ -1,7 +1,7 @@
 /** `help [command]`: generated from the grammar. */
 import { SETTING_HELP, commandPaths, usageOf } from '../grammar.js';
 import type { ErrorReply, FieldsReply, TableReply } from '../reply.js';
-import { closest } from '../suggest.js';
+import { closest } from '../../engine/index.js';
 import type { CommandSpec } from '../types.js';
 import type { Handler } from './context.js';
 
