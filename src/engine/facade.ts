@@ -85,7 +85,7 @@ export interface Engine {
   queueCounts(): Promise<QueueCounts>;
   queueList(q?: QueueQuery): Promise<Page<QueueItem>>;
   queueShow(id: string): Promise<QueueItem & { headers: Record<string, string> }>;
-  /** Every deferred (and queued) message becomes due now; the worker wakes. Returns how many. */
+  /** Every deferred (and queued) message becomes due now, and one being sent is retried at once if that attempt defers; the worker wakes. Returns how many. */
   queueFlush(actor: Actor, onProgress?: ProgressFn): Promise<{ count: number }>;
   /** Deletes every message; one being sent is not re-queued. Returns how many. */
   queueDeleteAll(actor: Actor, onProgress?: ProgressFn): Promise<{ count: number }>;

@@ -45,8 +45,8 @@ class Mutex {
 
 export class Queue {
   private counts: Counts = { queued: 0, sending: 0, deferred: 0, held: 0 };
-  /** Messages claimed by the worker, by id. `deleted` is set when an operator deletes one mid-send. */
-  readonly inflight = new Map<string, QueueRecord & { deleted?: boolean }>();
+  /** Messages claimed by the worker, by id. `deleted` is set when an operator deletes one mid-send; `flushed` when a flush came during the send. */
+  readonly inflight = new Map<string, QueueRecord & { deleted?: boolean; flushed?: boolean }>();
   private readonly mutex = new Mutex();
   /** While a delete-all runs, the worker claims nothing. */
   private deleting = false;
@@ -239,7 +239,9 @@ export class Queue {
       ops.push(...this.removeOps(rec, 'sending'));
     } else {
       const next: QueueRecord = { ...rec, to: deferred, delivered, attempts: attempt, lastError: deferError ?? lastError };
-      ops.push(...this.move(next, 'deferred', now + backoffSeconds(attempt, policy) * 1000));
+      // A flush during the attempt asked for every message now: this one too, not after its backoff.
+      const due = live?.flushed ? now : now + backoffSeconds(attempt, policy) * 1000;
+      ops.push(...this.move(next, 'deferred', due));
     }
     if (deferred.length > 0 || deleted) this.dropBody(rec.id);
     try {
@@ -250,12 +252,19 @@ export class Queue {
     return log;
   }
 
-  /** Make every queued and deferred message due now. */
+  /** Make every queued and deferred message due now; one being sent is retried at once if its attempt defers. Returns how many. */
   flush(onProgress?: ProgressFn): Promise<number> {
     return this.mutex.run(async () => {
       const now = this.clock.now();
-      const total = this.counts.queued + this.counts.deferred;
-      let done = 0;
+      // Messages being sent are retried at once if this attempt defers them (see complete()).
+      let sending = 0;
+      for (const live of this.inflight.values()) {
+        if (live.deleted) continue;
+        live.flushed = true;
+        sending++;
+      }
+      const total = this.counts.queued + this.counts.deferred + sending;
+      let done = sending;
       let bound = 'd!';
       onProgress?.({ done, total, label: 'flushing' });
       for (;;) {
@@ -268,11 +277,12 @@ export class Queue {
         const recs = await this.store.getMany<QueueRecord>(ids.map(K.msg));
         const ops: Op[] = [];
         recs.forEach((r, i) => {
-          if (!r || this.inflight.has(r.id) || (r.state !== 'queued' && r.state !== 'deferred')) return;
+          if (!r || (r.state !== 'queued' && r.state !== 'deferred')) return;
           ops.push({ type: 'del', key: later[i] });
           const next = { ...r, due: now, nextAttempt: now };
           ops.push({ type: 'put', key: K.msg(r.id), value: JSON.stringify(next) }, { type: 'put', key: K.due(this.noteDue(now), r.id), value: '' });
-          done++;
+          // A due key exists, so its deferral is on disk even if the worker has not let go of it yet; counted above then.
+          if (!this.inflight.has(r.id)) done++;
         });
         if (ops.length > 0) await this.track(this.store.commit(ops));
         onProgress?.({ done, total: Math.max(total, done), label: 'flushing' });

@@ -215,6 +215,22 @@ describe('delivery worker', () => {
     expect(ev).toMatchObject({ actor: 'cli:bob', data: { count: 5 } });
   });
 
+  it('a message being sent when the queue is flushed is retried at once if that attempt defers', async () => {
+    const clock = new FakeClock();
+    const g = gate();
+    const { e } = await make({ clock, delivererFactory: g.factory });
+    await e.updateSettings({ 'relay-host': 'relay.example.com' }, op);
+    const { id } = await e.submit({ to: ['x@example.com'], subject: 's', text: 't' }, op);
+    await until(() => g.waiting.length === 1, 5_000, 'in flight');
+    expect((await e.queueFlush(op)).count).toBe(1);
+    g.waiting[0].release([{ to: 'x@example.com', status: 'deferred', response: '451 relay was down' }]);
+    // No clock advance: without the flush it would wait retry-first (300 s).
+    await until(() => g.waiting.length === 2, 5_000, 'the retry right after the flush');
+    expect(g.waiting[1].req.id).toBe(id);
+    g.waiting[1].release([{ to: 'x@example.com', status: 'sent', response: '250 ok' }]);
+    await until(async () => (await e.queueCounts()).total === 0, 5_000, 'delivered');
+  });
+
   it('delete-all while a message is being sent does not re-queue it', async () => {
     const g = gate();
     const { e } = await make({ delivererFactory: g.factory });
