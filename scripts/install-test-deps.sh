@@ -6,7 +6,26 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-packages=(postfix sasl2-bin libsasl2-modules swaks dnsmasq-base tmux pflogsumm openssl iproute2 procps)
+# Every package the tests and benchmarks use, listed explicitly. They are installed with
+# --no-install-recommends so that this list, and nothing a "Recommends" happens to pull in,
+# is what a fresh machine has: anything a test relies on must be named here.
+packages=(
+  postfix                 # the relay peer; smtp-sink and smtp-source come with it
+  sasl2-bin               # saslpasswd2, for the relay's SASL user
+  libsasl2-modules        # PLAIN and LOGIN for Postfix's SASL
+  ca-certificates         # Postfix's Recommends; system roots for TLS clients
+  swaks                   # SMTP client in the intake and relay tests
+  libnet-ssleay-perl      # swaks --tls (only a Recommends of swaks)
+  libio-socket-inet6-perl # swaks over IPv6 (::1) (only a Recommends of swaks)
+  dnsmasq-base            # the DNS peer (MX, A, TXT, PTR records)
+  tmux                    # drives the REPL and CLI prompts on a real terminal
+  pflogsumm               # the reports benchmark's reference
+  openssl                 # test CA and certificates
+  iproute2                # ss, to see which ports listen
+  procps                  # kill/ps used by the peers script and the tests
+  util-linux              # mount/umount of the tmpfs in the disk-full tests
+  python3                 # python smtplib as an SMTP client in the intake tests
+)
 
 if [[ "$(id -u)" -ne 0 ]]; then
   if command -v sudo >/dev/null 2>&1; then
