@@ -98,7 +98,7 @@ class EngineImpl implements Engine {
   ) {
     this.journal = new Journal(store, clock);
     this.alerts = new Alerts(store, clock, (t, e) => console.error(`smtp-ops: alert to ${t.platform}:${t.channel} failed: ${(e as Error).message}`));
-    this.access = new Access(store, clock);
+    this.access = new Access(store, this.journal, clock);
     this.resolver = options.resolver ?? resolverFromEnv();
     this.directPort = options.directPort ?? directPortFromEnv();
   }
@@ -159,7 +159,7 @@ class EngineImpl implements Engine {
       events.push(this.journal.event('info', 'config.changed', `settings changed: ${shown.join(', ')}`, actor, { fields: changed }));
     }
     for (const w of applied.warnings) events.push(this.journal.event('warning', 'config.warning', w, actor));
-    await this.journal.write(ops, [], events, true);
+    await this.journal.commit({ ops, events, sync: true });
     this.settings = applied.settings;
     for (const [k, v] of Object.entries(applied.secrets)) this.secrets.set(k as SecretKey, v);
     for (const k of clears) this.secrets.delete(k);
@@ -172,7 +172,12 @@ class EngineImpl implements Engine {
 
   // ------------------------------------------------------------ mail
 
-  async submit(input: SubmitInput, actor?: Actor): Promise<SubmitResult> {
+  submit(input: SubmitInput, actor?: Actor): Promise<SubmitResult> {
+    return this.queueMessage(input, actor);
+  }
+
+  /** Validate, store and queue a message; `eventOf` reports it in the same batch. */
+  private async queueMessage(input: SubmitInput, actor?: Actor, eventOf?: (id: string) => EventEntry): Promise<SubmitResult> {
     this.open();
     if (input === null || typeof input !== 'object') throw ValidationError.one('message', 'required', 'a message needs from, to and a body');
     const to = checkRecipients(input.to, this.settings.intakeMaxRecipients);
@@ -206,7 +211,7 @@ class EngineImpl implements Engine {
     const rec: QueueRecord = { id, state: 'queued', from, to, size, subject, createdAt: now, attempts: 0, nextAttempt: now, lastError: null, source, messageId, due: now, ...(client ? { client } : {}) };
     const entry = this.journal.entry({ status: 'received', id, messageId, from, to, size, source, ...(client ? { client } : {}) }, now);
     const ops = this.queue.submitOps(rec, raw);
-    await this.queue.track(this.journal.write(ops, [entry], [], true));
+    await this.queue.track(this.journal.commit({ ops, log: [entry], events: eventOf ? [eventOf(id)] : [], sync: true }));
     this.worker.kick();
     return { id, messageId };
   }
@@ -217,9 +222,8 @@ class EngineImpl implements Engine {
     const view = await this.getSettings();
     const now = this.clock.now();
     const text = testMessageText(view, '(assigned on queueing)', new Date(now));
-    const res = await this.submit({ to: [address.trim()], subject: `smtp-ops test message from ${view.hostname}`, text, headers: { 'X-Smtp-Ops-Test': 'yes' }, source: 'test' }, actor);
-    await this.journal.write([], [], [this.journal.event('info', 'test.sent', `test message ${res.id} queued to ${address.trim()}`, actor, { id: res.id })]);
-    return res;
+    const message: SubmitInput = { to: [address.trim()], subject: `smtp-ops test message from ${view.hostname}`, text, headers: { 'X-Smtp-Ops-Test': 'yes' }, source: 'test' };
+    return this.queueMessage(message, actor, (id) => this.journal.event('info', 'test.sent', `test message ${id} queued to ${address.trim()}`, actor, { id }));
   }
 
   waitForAttempt(id: string, timeoutMs = 120_000): Promise<AttemptOutcome> {
@@ -267,7 +271,7 @@ class EngineImpl implements Engine {
     this.open();
     const count = await this.queue.flush(onProgress);
     const disabled = !this.settings.enabled;
-    await this.journal.write([], [], [this.journal.event('info', 'queue.flushed', `queue flushed: ${count} message(s) due now${disabled ? ' (SMTP is disabled: nothing will be sent until enabled=on)' : ''}`, actor, { count })]);
+    await this.journal.record(this.journal.event('info', 'queue.flushed', `queue flushed: ${count} message(s) due now${disabled ? ' (SMTP is disabled: nothing will be sent until enabled=on)' : ''}`, actor, { count }));
     this.worker.kick();
     return { count };
   }
@@ -275,26 +279,23 @@ class EngineImpl implements Engine {
   async queueDeleteAll(actor: Actor, onProgress?: Parameters<Engine['queueDeleteAll']>[1]) {
     this.open();
     const count = await this.queue.deleteAll(onProgress);
-    await this.journal.write([], [], [this.journal.event('warning', 'queue.deleted', `queue deleted: ${count} message(s) removed`, actor, { count })], true);
+    await this.journal.record(this.journal.event('warning', 'queue.deleted', `queue deleted: ${count} message(s) removed`, actor, { count }), [], { sync: true });
     return { count };
   }
 
   async queueDelete(id: string, actor: Actor) {
     this.open();
-    const r = await this.queue.deleteOne(id, actor);
-    await this.journal.write([], [], [this.journal.event('info', 'queue.message-deleted', `message ${id} deleted (from ${r.from || '<>'} to ${r.to.join(', ')})`, actor, { id, count: 1 })]);
+    await this.queue.deleteOne(id, actor, (r) => this.journal.event('info', 'queue.message-deleted', `message ${id} deleted (from ${r.from || '<>'} to ${r.to.join(', ')})`, actor, { id, count: 1 }));
   }
 
   async queueHold(id: string, actor: Actor) {
     this.open();
-    await this.queue.hold(id);
-    await this.journal.write([], [], [this.journal.event('info', 'queue.held', `message ${id} held`, actor, { id })]);
+    await this.queue.hold(id, this.journal.event('info', 'queue.held', `message ${id} held`, actor, { id }));
   }
 
   async queueRelease(id: string, actor: Actor) {
     this.open();
-    await this.queue.release(id);
-    await this.journal.write([], [], [this.journal.event('info', 'queue.released', `message ${id} released`, actor, { id })]);
+    await this.queue.release(id, this.journal.event('info', 'queue.released', `message ${id} released`, actor, { id }));
     this.worker.kick();
   }
 
@@ -313,7 +314,7 @@ class EngineImpl implements Engine {
     if (!EVENT_LEVELS.includes(level)) throw ValidationError.one('level', 'choice', `level must be one of ${EVENT_LEVELS.join(', ')}`);
     if (!/^[a-z][a-z0-9.-]{0,63}$/.test(code)) throw ValidationError.one('code', 'format', 'code must be a dotted lower-case name like access.denied');
     const e = this.journal.event(level, code, String(message).slice(0, 2000), actor, data);
-    await this.journal.write([], [], [e]);
+    await this.journal.record(e);
     return e;
   }
 
@@ -352,15 +353,11 @@ class EngineImpl implements Engine {
   accessList() {
     return this.access.list();
   }
-  async accessGrant(subject: string, role: Parameters<Engine['accessGrant']>[1], actor: Actor) {
-    const g = await this.access.grant(subject, role, actor);
-    await this.journal.write([], [], [this.journal.event('info', 'access.granted', `${subject} is now ${role}`, actor, { subject, role })]);
-    return g;
+  accessGrant(subject: string, role: Parameters<Engine['accessGrant']>[1], actor: Actor) {
+    return this.access.grant(subject, role, actor);
   }
-  async accessRevoke(subject: string, actor: Actor) {
-    const had = await this.access.revoke(subject);
-    if (had) await this.journal.write([], [], [this.journal.event('info', 'access.revoked', `${subject} no longer has a role`, actor, { subject })]);
-    return had;
+  accessRevoke(subject: string, actor: Actor) {
+    return this.access.revoke(subject, actor);
   }
 
   // ------------------------------------------------------------ intake
@@ -538,7 +535,7 @@ class EngineImpl implements Engine {
     this.eventWindows.set(key, { start: now, count: 0 });
     const text = repeats > 0 ? `${message} (${repeats} similar in the last minute)` : message;
     try {
-      await this.journal.write([], [], [this.journal.event(level, code, text, actor, data)]);
+      await this.journal.record(this.journal.event(level, code, text, actor, data));
     } catch (e) {
       console.error(`smtp-ops: cannot record event ${code}: ${(e as Error).message}`);
     }
