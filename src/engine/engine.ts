@@ -2,7 +2,7 @@
  * `createEngine`: wires the store, settings, queue, worker, logs, alerts,
  * access, reports, doctor and intake into the one {@link Engine} facade.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Clock, Engine, EngineOptions, IntakeServer } from './facade.js';
 import type {
@@ -26,7 +26,11 @@ import { EVENT_LEVELS } from './types.js';
 import { ErrorCode, SmtpOpsError, ValidationError } from './errors.js';
 import { K, Store, type Op } from './store.js';
 import { SecretBox, safeEqual, type Sealed } from './secrets.js';
-import { SECRET_KEYS, applyPatch, defaultSettings, deliveryConfig, isMailbox, isSecretKey, viewOf, type SecretKey } from './settings.js';
+import { SECRET_KEYS, defaultSettings, isSecretKey, restartsFor, type SecretKey } from './settings/table.js';
+import { applyPatch } from './settings/patch.js';
+import { deliveryConfig, viewOf } from './settings/derived.js';
+import { readCa } from './settings/pem-files.js';
+import { isMailbox } from './settings/syntax.js';
 import { compose, decodeWords, readHeaders, testMessageText } from './compose.js';
 import { Journal } from './journal.js';
 import { Queue, type QueueRecord } from './queue/queue.js';
@@ -164,9 +168,10 @@ class EngineImpl implements Engine {
     for (const [k, v] of Object.entries(applied.secrets)) this.secrets.set(k as SecretKey, v);
     for (const k of clears) this.secrets.delete(k);
     this.tlsCaPem = tlsCaPem;
-    this.resetDeliverer();
+    const restarts = restartsFor(changed);
+    if (restarts.has('deliverer')) this.resetDeliverer();
     this.worker.kick();
-    if (changed.some((k) => EngineImpl.INTAKE_KEYS.has(k))) await this.restartIntake();
+    if (restarts.has('intake')) await this.restartIntake();
     return this.getSettings();
   }
 
@@ -389,9 +394,6 @@ class EngineImpl implements Engine {
     };
   }
 
-  /** Settings a running listener depends on: a change restarts it. */
-  private static readonly INTAKE_KEYS = new Set(['listen', 'hostname', 'intake-auth', 'intake-username', 'intake-password', 'intake-tls-cert', 'intake-tls-key', 'intake-max-size', 'intake-max-recipients', 'intake-max-connections', 'intake-allow-senders']);
-
   private async restartIntake(): Promise<void> {
     const state = this.intake;
     if (!state) return;
@@ -567,14 +569,5 @@ function publicItem(r: QueueRecord): QueueItem {
   void _d;
   void _c;
   return item;
-}
-
-async function readCa(path: string): Promise<string | undefined> {
-  if (!path) return undefined;
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw ValidationError.one('tls-ca', 'file', `tls-ca must be a readable PEM file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}: ${path})`);
-  }
 }
 

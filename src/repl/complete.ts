@@ -1,6 +1,6 @@
 /** Tab completion for the REPL, generated from the grammar. */
-import { EVENT_LEVELS, QUEUE_STATES, ROLES } from '../engine/index.js';
-import { LOG_STATUSES, SETTING_KEYS, commandPaths, findCommand } from '../commands/grammar.js';
+import { EVENT_LEVELS, LOG_STATUSES, QUEUE_STATES, ROLES, SETTING_KEYS } from '../engine/index.js';
+import { commandPaths, findCommand } from '../commands/grammar.js';
 import { tokenize } from '../commands/tokenize.js';
 import type { CommandSpec, Completion } from '../commands/types.js';
 

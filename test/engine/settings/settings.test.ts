@@ -2,8 +2,11 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, ValidationError, type Engine, type SettingsPatch } from '../../src/engine/index.js';
-import { applyPatch, defaultSettings, tlsModeOf, isMailbox, isFqdn } from '../../src/engine/settings.js';
+import { createEngine, ValidationError, type Engine, type SettingsPatch } from '../../../src/engine/index.js';
+import { applyPatch } from '../../../src/engine/settings/patch.js';
+import { defaultSettings } from '../../../src/engine/settings/table.js';
+import { tlsModeOf } from '../../../src/engine/settings/derived.js';
+import { isMailbox, isFqdn } from '../../../src/engine/settings/syntax.js';
 
 const admin = { platform: 'cli' as const, id: 'alice' };
 const open: Engine[] = [];
