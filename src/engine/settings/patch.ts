@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import { closest } from '../suggest.js';
 import type { SettingsPatch } from '../types.js';
 import type { Parser } from './parsers.js';
-import { SETTING_KEYS, isSettingKey, settingOf, type SecretKey, type SettingKey, type Settings } from './table.js';
+import { SETTING_KEYS, isSecretKey, isSettingKey, settingOf, type SecretKey, type SettingKey, type Settings } from './table.js';
 
 /** The result of applying a patch: new settings, new secrets, and what changed. */
 export interface Applied {
@@ -78,4 +78,25 @@ export function applyPatch(current: Settings, patch: SettingsPatch, hasSecret: (
   if (changed.includes('use-tls') && !next.useTls && next.sasl) warnings.push('use-tls is off while sasl is on: the SASL password crosses the network in clear text');
   if (next.sasl && !(secrets['sasl-password'] || hasSecret('sasl-password'))) warnings.push('sasl is on but no sasl-password is set yet: set it with "config set sasl-password"');
   return { settings: next, secrets, changed, warnings };
+}
+
+/** An update as `updateSettings` applies it: `applyPatch`'s result, plus the secrets it clears. */
+export interface Update extends Applied {
+  /** Secrets given empty: they are removed. */
+  cleared: SecretKey[];
+}
+
+/**
+ * Validate an update typed by a user: an empty secret clears it, everything
+ * else goes through {@link applyPatch}. `changed` lists the cleared secrets too.
+ */
+export function applyUpdate(current: Settings, patch: SettingsPatch, hasSecret: (k: SecretKey) => boolean): Update {
+  if (patch === null || typeof patch !== 'object') throw ValidationError.one('settings', 'required', 'give settings as key=value');
+  const cleared = Object.entries(patch).filter(([k, v]) => isSecretKey(k) && v === '').map(([k]) => k as SecretKey);
+  const rest = Object.fromEntries(Object.entries(patch).filter(([k]) => !cleared.includes(k as SecretKey))) as SettingsPatch;
+  const applied = Object.keys(rest).length > 0 ? applyPatch(current, rest, (k) => hasSecret(k) && !cleared.includes(k)) : { settings: current, secrets: {}, changed: [], warnings: [] };
+  if (cleared.includes('intake-password') && applied.settings.intakeAuth) {
+    throw ValidationError.one('intake-password', 'required', 'intake-password cannot be cleared while intake-auth is on');
+  }
+  return { ...applied, changed: [...applied.changed, ...cleared], cleared };
 }
