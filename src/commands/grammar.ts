@@ -11,7 +11,7 @@ const cursor: OptionSpec = { name: 'cursor', type: 'string', description: 'Opaqu
 const yes: OptionSpec = { name: 'yes', type: 'boolean', description: 'Do it without asking', alias: 'y', terminalOnly: true };
 
 /** The grammar. Order is the order of `help`. */
-export const COMMANDS: readonly CommandSpec[] = [
+const GRAMMAR = [
   {
     path: ['status'],
     aliases: [['dashboard']],
@@ -211,7 +211,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['help', 'help queue delete'],
     role: 'viewer',
   },
-];
+] as const satisfies readonly CommandSpec[];
+
+export const COMMANDS: readonly CommandSpec[] = GRAMMAR;
+
+type Joined<P> = P extends readonly [infer A extends string] ? A : P extends readonly [infer A extends string, ...infer R] ? `${A} ${Joined<R>}` : never;
+
+/** A command's canonical path as one string (`queue flush`): the key of its handler. */
+export type CommandPath = Joined<(typeof GRAMMAR)[number]['path']>;
+
+/** The canonical path of a command of the grammar. */
+export function pathOf(spec: CommandSpec): CommandPath {
+  return spec.path.join(' ') as CommandPath;
+}
 
 /** The usage line of a command, e.g. `queue list [--state <queued|…>] [--page N]`. */
 export function usageOf(spec: CommandSpec, opts: { terminal?: boolean } = {}): string {

@@ -6,7 +6,7 @@ import { SECRET_KEYS, actorKey, isSecretKey, isSmtpOpsError } from '../engine/in
 import type { Actor, Engine, Role } from '../engine/index.js';
 import { parseAdmins, resolveRole, roleAtLeast } from './access.js';
 import { ActionStore } from './actions.js';
-import { COMMANDS, findCommand, usageOf } from './grammar.js';
+import { COMMANDS, findCommand, pathOf, usageOf } from './grammar.js';
 import { applySecret } from './handlers/config.js';
 import type { HandlerEnv } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
@@ -108,8 +108,7 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
       spec = parsed.spec;
       const denied = await checkAccess(spec, ctx);
       if (denied) return denied;
-      const handler = HANDLERS[spec.path.join(' ')];
-      if (!handler) return errorReply('internal', `\`${spec.path.join(' ')}\` is not available in this build`);
+      const handler = HANDLERS[pathOf(spec)];
       const confirmed = ctx.confirmed === true || parsed.command.options.yes === true;
       const env: HandlerEnv = { engine, ctx: { ...ctx, confirmed }, actions, now, commands, spec, admins };
       return withErrorData(await handler(parsed.command, env));
