@@ -5,7 +5,7 @@ import { quoteWords } from '../commands/tokenize.js';
 import type { Backend } from './backend.js';
 import { openBackend, localActor } from './backend.js';
 import { askYesNo, readHidden, readStdin } from './prompt.js';
-import { progressLine, renderReply, wantColor } from './render.js';
+import { progressLine, renderReply, wantColor } from '../commands/render/text.js';
 
 export interface OneShotOptions {
   storeDir: string;

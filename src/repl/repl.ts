@@ -12,7 +12,7 @@ import { COMMANDS } from '../commands/grammar.js';
 import { localActor, openBackend } from './backend.js';
 import type { Backend } from './backend.js';
 import { complete } from './complete.js';
-import { wantColor } from './render.js';
+import { wantColor } from '../commands/render/text.js';
 import { runScript } from './script.js';
 import { createSession, type Session } from './session.js';
 

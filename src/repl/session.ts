@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import { processTopLevelAwait } from 'node-repl-await';
 import type { Action, Reply } from '../commands/reply.js';
 import type { Backend, Call } from './backend.js';
-import { progressLine, renderReply } from './render.js';
+import { progressLine, renderReply } from '../commands/render/text.js';
 
 export interface SessionIo {
   /** Write a block of text (a newline is added). */

@@ -6,7 +6,7 @@
 import { Client, GatewayIntentBits, type ClientOptions } from 'discord.js';
 import type { Engine } from '../../engine/index.js';
 import { chartPng } from '../../commands/render/chart-png.js';
-import { renderReply as renderText } from '../../repl/render.js';
+import { renderReply as renderText } from '../../commands/render/text.js';
 import type { Runner } from '../../commands/types.js';
 import { attachDiscordAdapter } from './adapter.js';
 import { discordConfigFromEnv, type DiscordConfig } from './config.js';

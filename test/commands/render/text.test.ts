@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/commands/reply.js';
-import { progressLine, renderReply, wantColor } from '../../src/repl/render.js';
+import type { Reply } from '../../../src/commands/reply.js';
+import { progressLine, renderReply, wantColor } from '../../../src/commands/render/text.js';
 
 const action = (kind: 'page-next' | 'page-prev' | 'confirm' | 'cancel') => ({ id: `tok-${kind}`, kind, label: kind, style: 'default' as const });
 const plain = { color: false, width: 80 };

@@ -1,10 +1,11 @@
 /**
- * The terminal renderer: every Reply kind as plain lines, coloured with
- * node:util styleText when the output is a colour terminal.
+ * The text renderer: every Reply kind as plain lines, coloured with
+ * node:util styleText when the output is a colour terminal. Terminals print
+ * it; chat adapters attach it when a reply is too long for a message.
  */
 import { styleText } from 'node:util';
-import type { Action, Reply, TableReply } from '../commands/reply.js';
-import { chartLines } from '../commands/render/unicode-chart.js';
+import type { Action, Reply, TableReply } from '../reply.js';
+import { chartLines } from './unicode-chart.js';
 
 type Style = Parameters<typeof styleText>[0];
 
