@@ -4,7 +4,7 @@
  * password prompt is the password (never echoed).
  */
 import readline from 'node:readline';
-import type { Backend } from './backend.js';
+import type { Backend } from '../backend.js';
 import { createSession } from './session.js';
 
 export async function runScript(backend: Backend, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, color: boolean): Promise<number> {

@@ -8,11 +8,11 @@
 import path from 'node:path';
 import repl from 'node:repl';
 import { Writable } from 'node:stream';
-import { COMMANDS } from '../commands/grammar.js';
-import { localActor, openBackend } from './backend.js';
-import type { Backend } from './backend.js';
+import { COMMANDS } from '../../commands/grammar.js';
+import { localActor, openBackend } from '../backend.js';
+import type { Backend } from '../backend.js';
 import { complete } from './complete.js';
-import { wantColor } from '../commands/render/text.js';
+import { wantColor } from '../../commands/render/text.js';
 import { runScript } from './script.js';
 import { createSession, type Session } from './session.js';
 

@@ -6,9 +6,9 @@
 import util from 'node:util';
 import vm from 'node:vm';
 import { processTopLevelAwait } from 'node-repl-await';
-import type { Action, Reply } from '../commands/reply.js';
-import type { Backend, Call } from './backend.js';
-import { progressLine, renderReply } from '../commands/render/text.js';
+import type { Action, Reply } from '../../commands/reply.js';
+import type { Backend, Call } from '../backend.js';
+import { progressLine, renderReply } from '../../commands/render/text.js';
 
 export interface SessionIo {
   /** Write a block of text (a newline is added). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../src/commands/grammar.js';
-import { complete } from '../../src/repl/complete.js';
+import { COMMANDS } from '../../../src/commands/grammar.js';
+import { complete } from '../../../src/cli/repl/complete.js';
 
 const c = (line: string, ids: string[] = []) => complete(line, COMMANDS, { queueIds: () => ids });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../doubles/slack/fake-slack.js';
-import { buildDist, ROOT } from './build.js';
+import { buildDist, ROOT } from '../cli/build.js';
 
 let main: string;
 let fake: FakeSlack;

@@ -10,10 +10,10 @@ import type { Runner } from '../commands/types.js';
 import { createRunner } from '../commands/run.js';
 import { createEngine } from '../engine/index.js';
 import type { Actor, Engine } from '../engine/index.js';
-import { connectControl } from './client.js';
-import type { ControlClient } from './client.js';
-import { startControlServer } from './server.js';
-import type { ControlServer } from './server.js';
+import { connectControl } from './control-client.js';
+import type { ControlClient } from './control-client.js';
+import { startControlServer } from '../serve/control-server.js';
+import type { ControlServer } from '../serve/control-server.js';
 
 /** Per-request options of a terminal call (the RunContext parts a terminal controls). */
 export interface Call {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, ROOT } from '../cli/build.js';
+import { buildDist, ROOT } from '../build.js';
 
 const SOCKET = `smtp-ops-repl-test-${process.pid}`;
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;

@@ -1,8 +1,8 @@
 /** Tab completion for the REPL, generated from the grammar. */
-import { EVENT_LEVELS, LOG_STATUSES, QUEUE_STATES, ROLES, SETTING_KEYS } from '../engine/index.js';
-import { commandPaths, findCommand } from '../commands/grammar.js';
-import { tokenize } from '../commands/tokenize.js';
-import type { CommandSpec, Completion } from '../commands/types.js';
+import { EVENT_LEVELS, LOG_STATUSES, QUEUE_STATES, ROLES, SETTING_KEYS } from '../../engine/index.js';
+import { commandPaths, findCommand } from '../../commands/grammar.js';
+import { tokenize } from '../../commands/tokenize.js';
+import type { CommandSpec, Completion } from '../../commands/types.js';
 
 /** Dynamic values (queue ids) the REPL may know about. */
 export interface CompletionSource {

@@ -2,8 +2,8 @@
 import net from 'node:net';
 import path from 'node:path';
 import type { ProgressReply, Reply } from '../commands/reply.js';
-import type { ControlMessage, ControlRequest } from './protocol.js';
-import { SOCKET_NAME } from './protocol.js';
+import type { ControlMessage, ControlRequest } from '../serve/control-protocol.js';
+import { SOCKET_NAME } from '../serve/control-protocol.js';
 
 export interface RequestHandlers {
   onProgress?: (p: ProgressReply) => void;

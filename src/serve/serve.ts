@@ -10,8 +10,8 @@ import { createEngine } from '../engine/index.js';
 import type { Engine } from '../engine/index.js';
 import { startSlack } from '../adapters/slack/index.js';
 import { startDiscord } from '../adapters/discord/index.js';
-import { SOCKET_NAME } from './protocol.js';
-import { probe, startControlServer } from './server.js';
+import { SOCKET_NAME } from './control-protocol.js';
+import { probe, startControlServer } from './control-server.js';
 
 export interface Served {
   engine: Engine;
@@ -68,4 +68,27 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
     throw e;
   }
   return { engine, socketPath, stop: stopAll };
+}
+
+/** `smtp-ops serve`: start everything, log to stdout, stop on SIGINT/SIGTERM (a second signal exits at once). */
+export async function runServe(storeDir: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const log = (l: string) => process.stdout.write(`smtp-ops serve: ${l}\n`);
+  const served = await startServe(storeDir, env, log);
+  log(`running on store ${storeDir}`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) {
+        log(`${sig} again: exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      log(`${sig}: stopping`);
+      served.stop().then(resolve, resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  log('stopped');
+  return 0;
 }

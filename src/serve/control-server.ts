@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { Reply, RunContext } from '../commands/reply.js';
 import type { Runner } from '../commands/types.js';
 import type { Actor } from '../engine/index.js';
-import { MAX_REQUEST_BYTES, SOCKET_NAME } from './protocol.js';
-import type { ControlMessage, ControlRequest } from './protocol.js';
+import { MAX_REQUEST_BYTES, SOCKET_NAME } from './control-protocol.js';
+import type { ControlMessage, ControlRequest } from './control-protocol.js';
 
 export interface ControlServer {
   path: string;

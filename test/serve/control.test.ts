@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRunner } from '../../src/commands/run.js';
 import type { ProgressReply, Reply } from '../../src/commands/reply.js';
-import { connectControl } from '../../src/repl/client.js';
-import { startControlServer, type ControlServer } from '../../src/repl/server.js';
+import { connectControl } from '../../src/cli/control-client.js';
+import { startControlServer, type ControlServer } from '../../src/serve/control-server.js';
 import { cli, openStore, relayTo, smtpPeer, type TestStore } from '../commands/setup.js';
 
 let store: TestStore;
