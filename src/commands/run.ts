@@ -1,11 +1,13 @@
 /**
- * The runner: parse, check access, confirm, execute, and turn every failure
- * into an ErrorReply. One runner serves every adapter; it never throws.
+ * The runner: parse, check access, confirm, execute, turn every failure into
+ * an ErrorReply, and mark who may see each reply. One runner serves every
+ * adapter; it never throws.
  */
 import { SECRET_KEYS, actorKey, isSecretKey, isSmtpOpsError } from '../engine/index.js';
 import type { Actor, Engine, Role } from '../engine/index.js';
 import { parseAdmins, resolveRole, roleAtLeast } from './access.js';
 import { ActionStore } from './actions.js';
+import { withAudience } from './audience.js';
 import { COMMANDS, findCommand, pathOf, usageOf } from './grammar.js';
 import { applySecret } from './handlers/config.js';
 import type { HandlerEnv } from './handlers/context.js';
@@ -146,5 +148,16 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
     }
   }
 
-  return { run, action, secret, roleOf, commands };
+  // Every reply that leaves the runner, follow-ups too, carries who may see it.
+  const marked = (ctx: RunContext): RunContext => {
+    const followUp = ctx.followUp;
+    return followUp ? { ...ctx, followUp: (r) => followUp(withAudience(r)) } : ctx;
+  };
+  return {
+    run: async (text, ctx) => withAudience(await run(text, marked(ctx))),
+    action: async (token, ctx) => withAudience(await action(token, marked(ctx))),
+    secret: async (field, value, ctx) => withAudience(await secret(field, value, marked(ctx))),
+    roleOf,
+    commands,
+  };
 }

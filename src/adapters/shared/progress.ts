@@ -1,8 +1,9 @@
 /**
- * Progress updates of one message, throttled. Slack rate-limits message
- * updates and a `response_url` takes at most 5 posts in 30 minutes, so only
- * the latest progress is sent, at most once per interval and at most
- * `maxUpdates` times; the final reply always goes out after the last update.
+ * Progress updates of one message, throttled. Chat platforms rate-limit
+ * message edits (and a Slack `response_url` takes at most 5 posts in 30
+ * minutes), so only the latest progress is sent, at most once per interval
+ * and at most `maxUpdates` times; the final reply always goes out after the
+ * last update.
  */
 import type { ProgressReply } from '../../commands/reply.js';
 
@@ -15,8 +16,8 @@ export interface ProgressOptions {
   onError: (e: unknown) => void;
 }
 
-export class ProgressUpdater {
-  private pending: ProgressReply | null = null;
+export class ProgressUpdater<T = ProgressReply> {
+  private pending: T | null = null;
   private sent = 0;
   private lastAt = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -24,7 +25,7 @@ export class ProgressUpdater {
   private closed = false;
 
   constructor(
-    private readonly send: (p: ProgressReply) => Promise<void>,
+    private readonly send: (p: T) => Promise<void>,
     private readonly opts: ProgressOptions,
   ) {}
 
@@ -34,7 +35,7 @@ export class ProgressUpdater {
   }
 
   /** Record the latest progress; it is sent when the interval allows. */
-  push(p: ProgressReply): void {
+  push(p: T): void {
     if (this.closed || this.sent >= this.opts.maxUpdates) return;
     this.pending = p;
     if (this.timer) return;
