@@ -1,7 +1,8 @@
 /**
  * The `/smtp` grammar as data. Parsing, help, access checks, REPL completion,
- * Discord command registration and the README's command list all read this
- * table; nothing else declares a command.
+ * Discord command registration, the handlers' keys and the README's command
+ * table (`npm run docs:tables`) all read this table; nothing else declares a
+ * command.
  */
 import { EVENT_LEVELS, LOG_STATUSES, QUEUE_STATES, ROLES } from '../engine/index.js';
 import type { CommandSpec, OptionSpec } from './types.js';
