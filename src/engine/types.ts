@@ -1,6 +1,6 @@
 /**
  * Public data types of the smtp-ops engine. Everything the layers above the
- * engine (commands, adapters, REPL) see of it is declared here or in
+ * engine (commands, adapters, the CLI and serve) see of it is declared here or in
  * `errors.ts`; they import only from `src/engine/index.ts`.
  */
 import type { SecretProp, SettingKey, Settings } from './settings/table.js';

@@ -29,7 +29,7 @@ export interface DiscordStartOptions {
   client?: Partial<ClientOptions>;
   deferAfterMs?: number;
   editEveryMs?: number;
-  /** Rendering extras; by default charts get a PNG (the reports module's `chartPng`) and oversized replies a text file (the terminal renderer). */
+  /** Rendering extras; by default charts get a PNG (the reports module's `chartPng`) and oversized replies a text file (the text renderer, `commands/render/text.ts`). */
   render?: RenderOptions;
   /** ms to wait for the gateway READY (default 30 000). */
   readyTimeoutMs?: number;
