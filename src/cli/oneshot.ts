@@ -1,11 +1,11 @@
 /** `smtp-ops <words...>`: run one command, print it, exit with 0/1/2. */
 import { exitCodeOf } from '../commands/reply.js';
-import type { Reply } from '../commands/reply.js';
+import type { Action, Reply } from '../commands/reply.js';
 import { quoteWords } from '../commands/tokenize.js';
 import type { Backend } from './backend.js';
 import { openBackend, localActor } from './backend.js';
 import { askYesNo, readHidden, readStdin } from './prompt.js';
-import { progressLine, renderReply, wantColor } from '../commands/render/text.js';
+import { outputWidth, progressLine, renderReply, wantColor } from '../commands/render/text.js';
 
 export interface OneShotOptions {
   storeDir: string;
@@ -28,6 +28,9 @@ function commandWord(words: string[]): string {
   const w = words.map((x) => x.toLowerCase());
   return w[0] === 'smtp' || w[0] === '/smtp' ? (w[1] ?? '') : (w[0] ?? '');
 }
+
+/** A terminal has no buttons: the command line of the other page. */
+const pageHint = (a: Action, line?: string) => (line ? `${a.kind === 'page-next' ? 'next' : 'previous'}: smtp-ops ${line}` : undefined);
 
 /** Run one command line; returns the exit code. */
 export async function oneShot(o: OneShotOptions): Promise<number> {
@@ -73,7 +76,7 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
     }
     if (progressShown) err.write('\n');
     if (o.json) out.write(`${JSON.stringify(jsonOf(reply))}\n`);
-    else (reply.kind === 'error' ? err : out).write(`${renderReply(reply, { color, width: out.columns ?? 100 })}\n`);
+    else (reply.kind === 'error' ? err : out).write(`${renderReply(reply, { color, width: outputWidth(out, o.env), pageHint })}\n`);
     return exitCodeOf(reply);
   } finally {
     await backend.close();

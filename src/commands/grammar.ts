@@ -8,7 +8,7 @@ import { EVENT_LEVELS, LOG_STATUSES, QUEUE_STATES, ROLES } from '../engine/index
 import type { CommandSpec, OptionSpec } from './types.js';
 
 const page: OptionSpec = { name: 'page', type: 'number', description: 'Page number, 1 = newest', alias: 'p' };
-const cursor: OptionSpec = { name: 'cursor', type: 'string', description: 'Opaque paging cursor (from a previous page)' };
+const cursor: OptionSpec = { name: 'cursor', type: 'string', description: 'Opaque paging cursor (a `next` or `prev` of a previous page)', internal: true };
 const yes: OptionSpec = { name: 'yes', type: 'boolean', description: 'Do it without asking', alias: 'y', terminalOnly: true };
 
 /** The grammar. Order is the order of `help`. */
@@ -127,7 +127,7 @@ const GRAMMAR = [
     summary: 'System events (configuration changes, failures, access denials)',
     args: [],
     options: [
-      { name: 'level', type: 'string', description: 'Only events at this level', choices: EVENT_LEVELS, alias: 'l', complete: 'level' },
+      { name: 'level', type: 'string', description: 'Only events at or above this level (as journalctl -p)', choices: EVENT_LEVELS, alias: 'l', complete: 'level' },
       page,
       cursor,
     ],
@@ -235,7 +235,7 @@ export function usageOf(spec: CommandSpec, opts: { terminal?: boolean } = {}): s
     parts.push(a.required ? `<${body}>` : `[${body}]`);
   }
   for (const o of spec.options) {
-    if (o.terminalOnly && opts.terminal === false) continue;
+    if ((o.terminalOnly && opts.terminal === false) || o.internal) continue;
     const value = o.type === 'boolean' ? '' : o.choices ? ` <${o.choices.join('|')}>` : o.type === 'number' ? ' N' : ` <${o.name}>`;
     parts.push(`[--${o.name}${value}]`);
   }

@@ -46,15 +46,46 @@ export interface FieldsReply extends Base {
   footer?: string;
 }
 
+/**
+ * A column of a table, and how it gives way when the table is wider than the
+ * screen: cells are never cut. Columns that may `wrap` (free text) wrap onto
+ * more lines first; then columns with a `drop` rank are left out, highest
+ * rank first, and the renderer says which. `whole` cells (ids, addresses,
+ * times: the default) always show complete on one line.
+ */
+export interface TableColumn {
+  key: string;
+  label: string;
+  align?: 'left' | 'right';
+  /** `whole` (default): never cut nor wrapped; `wrap`: free text that may wrap onto more lines. */
+  fit?: 'whole' | 'wrap';
+  /** Left out when the table does not fit even wrapped; the highest rank goes first. Absent: always shown. */
+  drop?: number;
+}
+
+/** Where a list is, and how to move: the buttons chat shows, the lines a terminal can type. */
+export interface PageInfo {
+  /** This page's number (1 = newest), when known. */
+  number?: number;
+  /** Pages in the whole list, when counted: exact, or at least this many when `ofAtLeast`. */
+  of?: number;
+  ofAtLeast?: boolean;
+  next?: Action;
+  prev?: Action;
+  /** The command line that shows the next page (`log --page 3`), for a terminal. */
+  nextLine?: string;
+  prevLine?: string;
+}
+
 /** Rows with paging. Cells are already strings. */
 export interface TableReply extends Base {
   kind: 'table';
   title: string;
-  columns: { key: string; label: string; align?: 'left' | 'right' }[];
+  columns: TableColumn[];
   rows: Record<string, string>[];
   /** Shown when `rows` is empty. */
   empty: string;
-  page?: { number?: number; next?: Action; prev?: Action };
+  page?: PageInfo;
   footer?: string;
 }
 

@@ -30,6 +30,8 @@ export interface OptionSpec {
   complete?: Completion;
   /** Terminal-only options (`--yes`, `--password-stdin`, `--wait`) are not offered in chat. */
   terminalOnly?: boolean;
+  /** Carried by buttons (the paging `--cursor`): accepted everywhere, left out of usage lines and of Discord's option list. */
+  internal?: boolean;
 }
 
 export interface CommandSpec {

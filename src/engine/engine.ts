@@ -166,7 +166,10 @@ class EngineImpl implements Engine {
 
   async queueList(q?: Parameters<Engine['queueList']>[0]) {
     const page = await this.u.queue.list(q);
-    return { ...page, items: page.items.map((r) => publicItem(r as QueueRecord)) };
+    const counts = this.u.queue.getCounts(null);
+    // The queue keeps its counts: a total costs nothing.
+    const total = q?.count ? { total: q.state ? counts[q.state] : counts.total } : {};
+    return { ...page, ...total, items: page.items.map((r) => publicItem(r as QueueRecord)) };
   }
 
   async queueShow(id: string) {

@@ -89,14 +89,20 @@ export interface Page<T> {
   next: string | null;
   /** Cursor of the previous (newer) page, if any. */
   prev: string | null;
+  /** Items in the whole list (every page), when asked for with `count`. */
+  total?: number;
+  /** `total` is a lower bound: counting stopped there (a long log is not counted to its end). */
+  totalAtLeast?: boolean;
 }
 
 export interface PageQuery {
   /** Items per page (1..200, default 20). */
   limit?: number;
   cursor?: string;
-  /** 1-based page number (alternative to cursor; O(page*limit)). */
+  /** 1-based page number (alternative to cursor; ignored with one). */
   page?: number;
+  /** Also count the whole list (`total`): exact up to a bound, then `totalAtLeast`. */
+  count?: boolean;
 }
 
 export interface QueueQuery extends PageQuery {

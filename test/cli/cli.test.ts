@@ -83,7 +83,7 @@ async function scenario(store: string, env: NodeJS.ProcessEnv) {
   expect(q).toHaveProperty('next');
   expect(q).toHaveProperty('prev');
   const item = q.items.find((i) => i.id === d.id)!;
-  expect(Object.keys(item).sort()).toEqual(['attempts', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
+  expect(Object.keys(item).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
   expect(item).toMatchObject({ state: 'deferred', to: ['defer@sink.test'], attempts: 1 });
   expect(String(item.lastError)).toContain('try later');
 
@@ -118,7 +118,8 @@ async function scenario(store: string, env: NodeJS.ProcessEnv) {
   expect(pw.code, pw.stderr).toBe(0);
   expect(pw.stdout + pw.stderr).not.toContain('pipe-secret-42');
   const shown = await cli(store, ['config', 'show', '--json'], env);
-  expect(shown.stdout).toContain('"saslPassword":"********"');
+  expect(shown.stdout).toContain('"sasl-password":"********"');
+  expect(json(shown)).toMatchObject({ settings: { 'relay-port': peer.port, 'use-tls': false, 'tls-mode': 'none', route: `relay 127.0.0.1:${peer.port}` } });
   const noStdin = await cli(store, ['config', 'set', 'intake-password'], env);
   expect(noStdin.code).toBe(2);
   expect(noStdin.stderr).toMatch(/--password-stdin/);

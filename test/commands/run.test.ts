@@ -162,14 +162,20 @@ describe('paging', () => {
     expect(first.rows).toHaveLength(20);
     expect(first.page?.next).toBeDefined();
     const data = first.data as { items: { id: string; state: string; to: string[]; size: number; attempts: number; nextAttempt: unknown; lastError: unknown; from: string }[]; next: string | null };
-    expect(Object.keys(data.items[0]).sort()).toEqual(['attempts', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
+    expect(Object.keys(data.items[0]).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
+    expect(first.page).toMatchObject({ number: 1, of: 2, nextLine: 'queue list --page 2' });
+    expect(first.data).toMatchObject({ total: 25 });
     await runner.run('access grant slack:UV viewer', chat());
     const second = expectKind(await runner.action(first.page!.next!.id, chat(slack('UV'))), 'table');
     expect(second.rows).toHaveLength(5);
     expect(second.rows.map((r) => r.id)).not.toContain(first.rows[0].id);
     expect(second.page?.prev).toBeDefined();
+    // The button carried the page number beside the cursor: the page still knows where it is.
+    expect(second.page).toMatchObject({ number: 2, of: 2, prevLine: 'queue list --page 1' });
+    expect(second.page?.next).toBeUndefined();
     const back = expectKind(await runner.action(second.page!.prev!.id, chat()), 'table');
     expect(back.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
+    expect(back.page).toMatchObject({ number: 1, of: 2 });
     // A paging press still needs the role to run the words.
     expect(expectKind(await runner.action(first.page!.next!.id, chat(slack('UNONE'))), 'error').code).toBe('denied');
     now += 61 * 60_000;
@@ -258,7 +264,8 @@ describe('settings and errors', () => {
     expect(Object.keys(data).sort()).toEqual(['enabled', 'events', 'log', 'queue', 'settings']);
     expect(data.queue).toMatchObject({ queued: 2, sending: 0, deferred: 0, held: 0, total: 2 });
     expect(Array.isArray(data.log)).toBe(true);
-    expect(JSON.stringify(data)).not.toMatch(/"saslPassword":"(?!\(not set\)|\*{8})/);
+    expect(JSON.stringify(data)).not.toMatch(/"sasl-password":"(?!\(not set\)|\*{8})/);
+    expect(data.settings).toMatchObject({ 'sasl-password': '(not set)', 'from-address': expect.any(String), 'tls-mode': expect.any(String), route: expect.any(String) });
   });
 
   it('help is generated from the grammar', async () => {

@@ -77,7 +77,7 @@ function subcommand(spec: CommandSpec, name: string): { json: APIApplicationComm
     routes.push({ name: arg.name, from: 'arg', arg });
   }
   for (const option of spec.options) {
-    if (option.terminalOnly) continue;
+    if (option.terminalOnly || option.internal) continue;
     json.push(basicOption(option.name, option.type, option.description, false, option.choices, option.complete, `${what} option`));
     routes.push({ name: option.name, from: 'option', option });
   }

@@ -70,7 +70,8 @@ function progressBar(done: number, total: number): string {
 }
 
 function table(t: TableReply): { embed: APIEmbed; rows: Row[] } {
-  const footer = [t.page?.number !== undefined ? `Page ${t.page.number}` : '', t.footer ?? ''].filter(Boolean).join(' · ');
+  const page = t.page?.number !== undefined ? `Page ${t.page.number}${t.page.of ? ` of ${t.page.of}${t.page.ofAtLeast ? '+' : ''}` : ''}` : '';
+  const footer = [page, t.footer ?? ''].filter(Boolean).join(' · ');
   const nav = [t.page?.prev, t.page?.next].filter((a): a is Action => a !== undefined).map(button);
   // A code block keeps columns aligned; when cells would be cut, rows as fields keep every word instead.
   const asFields = t.rows.length > 0 && t.rows.length <= LIMITS.fields && tableLayout(t).cut;

@@ -104,10 +104,14 @@ function renderFields(r: FieldsReply, nested: boolean): Block[] {
 
 function renderTable(r: TableReply, nested: boolean): Block[] {
   const blocks = [titleBlock(r.title, nested)];
-  if (r.rows.length === 0) blocks.push(section(`_${esc(r.empty)}_`));
-  else blocks.push(...codeSections(tableLines(r), escapeCode));
   const notes: string[] = [];
-  if (r.page?.number !== undefined) notes.push(`Page ${r.page.number}`);
+  if (r.rows.length === 0) blocks.push(section(`_${esc(r.empty)}_`));
+  else {
+    const t = tableLines(r);
+    blocks.push(...codeSections(t.lines, escapeCode));
+    if (t.hidden.length) notes.push(`Not shown to fit: ${esc(t.hidden.map((c) => c.label).join(', '))}`);
+  }
+  if (r.page?.number !== undefined) notes.push(`Page ${r.page.number}${r.page.of ? ` of ${r.page.of}${r.page.ofAtLeast ? '+' : ''}` : ''}`);
   if (r.footer) notes.push(esc(r.footer));
   if (notes.length) blocks.push(context(notes.join(' · ')));
   const paging = [r.page?.prev, r.page?.next].filter((a): a is Action => a !== undefined).map(actionButton);

@@ -68,7 +68,7 @@ export function complete(line: string, commands: readonly CommandSpec[], src: Co
     const opt = spec.options.find((o) => o.name === name || o.alias === name);
     if (opt && opt.type !== 'boolean') return pick(valuesFor(opt.complete, opt.choices, src));
   }
-  if (partial.startsWith('-')) return pick(spec.options.map((o) => `--${o.name}`));
+  if (partial.startsWith('-')) return pick(spec.options.filter((o) => !o.internal).map((o) => `--${o.name}`));
 
   // Otherwise the next positional argument.
   const positionals = rest.filter((w, i) => !w.startsWith('-') && !(rest[i - 1]?.startsWith('-') && spec.options.find((o) => `--${o.name}` === rest[i - 1] && o.type !== 'boolean')));
@@ -82,5 +82,5 @@ export function complete(line: string, commands: readonly CommandSpec[], src: Co
     const under = paths.filter((p) => positionals.every((w, i) => p.words[i] === w));
     return pick(under.map((p) => p.words[positionals.length] ?? '').filter(Boolean));
   }
-  return pick(values.length ? values : spec.options.map((o) => `--${o.name}`));
+  return pick(values.length ? values : spec.options.filter((o) => !o.internal).map((o) => `--${o.name}`));
 }

@@ -12,7 +12,7 @@ import { COMMANDS } from '../../commands/grammar.js';
 import { localActor, openBackend } from '../backend.js';
 import type { Backend } from '../backend.js';
 import { complete } from './complete.js';
-import { wantColor } from '../../commands/render/text.js';
+import { outputWidth, wantColor } from '../../commands/render/text.js';
 import { runScript } from './script.js';
 import { createSession, type Session } from './session.js';
 
@@ -64,7 +64,7 @@ export async function startRepl(o: ReplOptions): Promise<number> {
   if (!input.isTTY) {
     // Piped lines must run one at a time so answers reach their question.
     try {
-      return await runScript(backend, input, target, color);
+      return await runScript(backend, input, target, color, o.env);
     } finally {
       await backend.close();
     }
@@ -111,7 +111,7 @@ export async function startRepl(o: ReplOptions): Promise<number> {
     interrupt: () => server.displayPrompt(true),
     color,
     progress: true,
-    width: () => target.columns ?? 100,
+    width: () => outputWidth(target, o.env),
   });
   const s = session;
 

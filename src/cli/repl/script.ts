@@ -6,8 +6,9 @@
 import readline from 'node:readline';
 import type { Backend } from '../backend.js';
 import { createSession } from './session.js';
+import { outputWidth } from '../../commands/render/text.js';
 
-export async function runScript(backend: Backend, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, color: boolean): Promise<number> {
+export async function runScript(backend: Backend, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, color: boolean, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
   const lines = rl[Symbol.asyncIterator]();
   const next = async () => {
@@ -25,7 +26,7 @@ export async function runScript(backend: Backend, input: NodeJS.ReadableStream, 
     },
     color,
     progress: Boolean((output as { isTTY?: boolean }).isTTY),
-    width: () => (output as { columns?: number }).columns ?? 100,
+    width: () => outputWidth(output as { isTTY?: boolean; columns?: number }, env),
   });
   for (let line = await next(); line !== null; line = await next()) {
     const text = line.trim();

@@ -44,8 +44,8 @@ export const accessList: Handler = async (_cmd, { engine, admins }) => {
     columns: [
       { key: 'subject', label: 'Subject' },
       { key: 'role', label: 'Role' },
-      { key: 'by', label: 'Granted by' },
-      { key: 'since', label: 'Since' },
+      { key: 'by', label: 'Granted by', drop: 1 },
+      { key: 'since', label: 'Since', drop: 2 },
     ],
     rows,
     empty: 'Nobody has a role in chat yet (terminal users are always admin).',

@@ -14,9 +14,9 @@ export const doctor: Handler = async (_cmd, { engine }) => {
     title: 'Doctor',
     columns: [
       { key: 'status', label: 'Result' },
-      { key: 'title', label: 'Check' },
-      { key: 'detail', label: 'Detail' },
-      { key: 'hint', label: 'What to do' },
+      { key: 'title', label: 'Check', fit: 'wrap' },
+      { key: 'detail', label: 'Detail', fit: 'wrap' },
+      { key: 'hint', label: 'What to do', fit: 'wrap' },
     ],
     rows: checks.map((c) => ({ status: MARK[c.status], title: c.title, detail: c.detail, hint: c.hint ?? '' })),
     empty: 'No checks ran.',

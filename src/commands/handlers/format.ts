@@ -46,8 +46,8 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** One line, at most `max` characters (with an ellipsis). */
-export function oneLine(s: string | null | undefined, max = 80): string {
+/** One line (whitespace collapsed), at most `max` characters (with an ellipsis); whole by default. */
+export function oneLine(s: string | null | undefined, max = Infinity): string {
   if (!s) return '';
   const flat = s.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;

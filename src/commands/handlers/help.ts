@@ -10,8 +10,8 @@ function overview(commands: readonly CommandSpec[], terminal: boolean): TableRep
     kind: 'table',
     title: 'smtp-ops commands',
     columns: [
-      { key: 'usage', label: 'Command' },
-      { key: 'summary', label: 'What it does' },
+      { key: 'usage', label: 'Command', fit: 'wrap' },
+      { key: 'summary', label: 'What it does', fit: 'wrap' },
       { key: 'role', label: 'Role' },
     ],
     rows: commands.map((c) => ({ usage: usageOf(c, { terminal }), summary: c.summary, role: c.role })),
@@ -26,7 +26,7 @@ export function commandHelp(spec: CommandSpec, terminal: boolean): FieldsReply {
   const fields: FieldsReply['fields'] = [{ label: 'Usage', value: usageOf(spec, { terminal }) }];
   for (const a of spec.args) fields.push({ label: `<${a.name}>`, value: `${a.description}${a.required ? '' : ' (optional)'}` });
   for (const o of spec.options) {
-    if (o.terminalOnly && !terminal) continue;
+    if ((o.terminalOnly || o.internal) && !terminal) continue;
     fields.push({ label: `--${o.name}${o.alias ? `, -${o.alias}` : ''}`, value: `${o.description}${o.choices ? ` (${o.choices.join(', ')})` : ''}` });
   }
   if (spec.aliases?.length) fields.push({ label: 'Also', value: spec.aliases.map((a) => a.join(' ')).join(', ') });

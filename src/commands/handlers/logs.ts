@@ -1,8 +1,8 @@
 /** `log` (the mail log) and `events` (system events), paged. */
-import type { EventLevel, LogQuery, LogStatus } from '../../engine/index.js';
+import { EVENT_LEVELS, type EventLevel, type LogQuery, type LogStatus } from '../../engine/index.js';
 import type { TableReply } from '../reply.js';
 import type { Handler } from './context.js';
-import { pageBlock, pageQuery } from './paging.js';
+import { listData, pageBlock, pageQuery } from './paging.js';
 import { EVENT_COLUMNS, LOG_COLUMNS, eventRows, logRows } from './status.js';
 
 export const log: Handler = async (cmd, env) => {
@@ -19,22 +19,28 @@ export const log: Handler = async (cmd, env) => {
     rows: logRows(page.items),
     empty: filters ? 'No mail log entries match.' : 'The mail log is empty.',
     page: pageBlock(page, cmd, env),
-    data: { items: page.items, next: page.next, prev: page.prev },
+    data: listData(page),
   };
   return reply;
 };
 
+/** `warning and above`, as journalctl -p reads a level. */
+export function levelsFrom(level: EventLevel): string {
+  const i = EVENT_LEVELS.indexOf(level);
+  return i === EVENT_LEVELS.length - 1 ? level : `${level} and above`;
+}
+
 export const events: Handler = async (cmd, env) => {
   const level = typeof cmd.options.level === 'string' ? (cmd.options.level as EventLevel) : undefined;
-  const page = await env.engine.eventList({ ...pageQuery(cmd), ...(level ? { level } : {}) });
+  const page = await env.engine.eventList({ ...pageQuery(cmd), ...(level ? { minLevel: level } : {}) });
   const reply: TableReply = {
     kind: 'table',
-    title: `Events${level ? ` (${level})` : ''}`,
+    title: `Events${level ? ` (${levelsFrom(level)})` : ''}`,
     columns: EVENT_COLUMNS,
     rows: eventRows(page.items),
-    empty: level ? `No ${level} events.` : 'No events yet.',
+    empty: level ? `No events at ${levelsFrom(level)}.` : 'No events yet.',
     page: pageBlock(page, cmd, env),
-    data: { items: page.items, next: page.next, prev: page.prev },
+    data: listData(page),
   };
   return reply;
 };

@@ -1,26 +1,11 @@
 /** `queue list|show|flush|delete|hold|release`. */
-import type { QueueItem, QueueQuery, QueueState } from '../../engine/index.js';
+import type { QueueQuery, QueueState } from '../../engine/index.js';
 import type { FieldsReply, MessageReply, TableReply } from '../reply.js';
 import type { Handler, HandlerEnv } from './context.js';
 import { confirmReply } from './confirm.js';
 import { formatBytes, formatCount, formatRelative, formatTime, oneLine, plural } from './format.js';
-import { pageBlock, pageQuery } from './paging.js';
-
-/** One item of `queue list --json`. */
-export interface QueueListItem {
-  id: string;
-  state: QueueState;
-  from: string;
-  to: string[];
-  size: number;
-  attempts: number;
-  nextAttempt: number | null;
-  lastError: string | null;
-}
-
-function listItem(q: QueueItem): QueueListItem {
-  return { id: q.id, state: q.state, from: q.from, to: q.to, size: q.size, attempts: q.attempts, nextAttempt: q.nextAttempt, lastError: q.lastError };
-}
+import { QUEUE_COLUMNS, listItem, queueRows } from './queue-rows.js';
+import { listData, pageBlock, pageQuery } from './paging.js';
 
 export const queueList: Handler = async (cmd, env) => {
   const q: QueueQuery = { ...pageQuery(cmd) };
@@ -31,30 +16,12 @@ export const queueList: Handler = async (cmd, env) => {
   const reply: TableReply = {
     kind: 'table',
     title: `Mail queue${q.state ? ` (${q.state})` : ''}`,
-    columns: [
-      { key: 'id', label: 'Id' },
-      { key: 'state', label: 'State' },
-      { key: 'from', label: 'From' },
-      { key: 'to', label: 'To' },
-      { key: 'size', label: 'Size', align: 'right' },
-      { key: 'attempts', label: 'Tries', align: 'right' },
-      { key: 'next', label: 'Next attempt' },
-      { key: 'error', label: 'Last error' },
-    ],
-    rows: page.items.map((m) => ({
-      id: m.id,
-      state: m.state,
-      from: m.from,
-      to: m.to.length > 2 ? `${m.to.slice(0, 2).join(', ')} +${m.to.length - 2}` : m.to.join(', '),
-      size: formatBytes(m.size),
-      attempts: String(m.attempts),
-      next: formatRelative(m.nextAttempt, now),
-      error: oneLine(m.lastError, 60),
-    })),
+    columns: QUEUE_COLUMNS,
+    rows: queueRows(page.items, now),
     empty: q.state ? `No ${q.state} messages.` : 'The queue is empty.',
     page: pageBlock(page, cmd, env),
     footer: `${plural(counts.total, 'message')}: ${formatCount(counts.queued)} queued, ${formatCount(counts.sending)} sending, ${formatCount(counts.deferred)} deferred, ${formatCount(counts.held)} held`,
-    data: { items: page.items.map(listItem), next: page.next, prev: page.prev },
+    data: listData(page, listItem),
   };
   return reply;
 };

@@ -63,11 +63,11 @@ function domainTable(r: DailyReport, n: number): TableReply {
     columns: [
       { key: 'domain', label: 'Domain' },
       { key: 'delivered', label: 'Delivered', align: 'right' },
-      { key: 'bytes', label: 'Bytes', align: 'right' },
+      { key: 'bytes', label: 'Bytes', align: 'right', drop: 3 },
       { key: 'deferrals', label: 'Deferrals', align: 'right' },
       { key: 'bounced', label: 'Bounced', align: 'right' },
-      { key: 'avg', label: 'Avg delay', align: 'right' },
-      { key: 'max', label: 'Max delay', align: 'right' },
+      { key: 'avg', label: 'Avg delay', align: 'right', drop: 1 },
+      { key: 'max', label: 'Max delay', align: 'right', drop: 2 },
     ],
     rows: r.domains.slice(0, n).map((d) => ({
       domain: d.domain,
@@ -89,9 +89,9 @@ function reasonTable(title: string, rows: ReasonStat[], empty: string): TableRep
     title,
     columns: [
       { key: 'count', label: 'Count', align: 'right' },
-      { key: 'reason', label: 'Reason' },
+      { key: 'reason', label: 'Reason', fit: 'wrap' },
     ],
-    rows: rows.map((x) => ({ count: formatCount(x.count), reason: oneLine(x.reason, 120) })),
+    rows: rows.map((x) => ({ count: formatCount(x.count), reason: oneLine(x.reason) })),
     empty,
   };
 }
@@ -103,10 +103,10 @@ function eventsTable(r: DailyReport): TableReply {
     columns: [
       { key: 'time', label: 'Time' },
       { key: 'level', label: 'Level' },
-      { key: 'code', label: 'Code' },
-      { key: 'message', label: 'Message' },
+      { key: 'code', label: 'Code', drop: 1 },
+      { key: 'message', label: 'Message', fit: 'wrap' },
     ],
-    rows: r.events.list.map((e) => ({ time: localTime(e.time, r.timezone), level: e.level, code: e.code, message: oneLine(e.message, 100) })),
+    rows: r.events.list.map((e) => ({ time: localTime(e.time, r.timezone), level: e.level, code: e.code, message: oneLine(e.message) })),
     empty: 'No warnings or errors this day.',
     footer: r.events.omitted > 0 ? `${formatCount(r.events.omitted)} more not listed.` : undefined,
   };

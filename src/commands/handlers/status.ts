@@ -68,7 +68,7 @@ export function logRows(items: readonly LogEntry[]): Record<string, string>[] {
     id: e.id,
     from: e.from,
     to: e.to.join(', '),
-    detail: oneLine(e.response ?? '', 60),
+    detail: oneLine(e.response ?? ''),
   }));
 }
 
@@ -76,22 +76,22 @@ export const LOG_COLUMNS: TableReply['columns'] = [
   { key: 'time', label: 'Time' },
   { key: 'status', label: 'Status' },
   { key: 'id', label: 'Id' },
-  { key: 'from', label: 'From' },
+  { key: 'from', label: 'From', drop: 2 },
   { key: 'to', label: 'To' },
-  { key: 'detail', label: 'Detail' },
+  { key: 'detail', label: 'Detail', fit: 'wrap', drop: 1 },
 ];
 
 /** Event rows (shared with `events`). */
 export function eventRows(items: readonly EventEntry[]): Record<string, string>[] {
-  return items.map((e) => ({ time: formatTime(e.time), level: e.level, code: e.code, message: oneLine(e.message, 100), actor: e.actor }));
+  return items.map((e) => ({ time: formatTime(e.time), level: e.level, code: e.code, message: oneLine(e.message), actor: e.actor }));
 }
 
 export const EVENT_COLUMNS: TableReply['columns'] = [
   { key: 'time', label: 'Time' },
   { key: 'level', label: 'Level' },
-  { key: 'code', label: 'Code' },
-  { key: 'message', label: 'Message' },
-  { key: 'actor', label: 'By' },
+  { key: 'code', label: 'Code', drop: 1 },
+  { key: 'message', label: 'Message', fit: 'wrap' },
+  { key: 'actor', label: 'By', drop: 2 },
 ];
 
 function logTable(items: LogEntry[]): TableReply {

@@ -5,6 +5,7 @@
  */
 import { styleText } from 'node:util';
 import type { Action, Reply, TableReply } from '../reply.js';
+import { layoutTable, wrapText } from './table-layout.js';
 import { chartLines } from './unicode-chart.js';
 
 type Style = Parameters<typeof styleText>[0];
@@ -12,10 +13,10 @@ type Style = Parameters<typeof styleText>[0];
 export interface RenderOptions {
   /** Use ANSI colours. */
   color: boolean;
-  /** Terminal width for tables and bars (default 100). */
+  /** Width for tables and bars (default 100); Infinity (a pipe) prints every row whole on one line. */
   width?: number;
-  /** How to tell the user about a paging button (REPL: `.next`; CLI: nothing). */
-  pageHint?: (a: Action) => string | undefined;
+  /** How to tell the user about a paging button (REPL: `.next`; CLI: the command line), given the line that shows that page. */
+  pageHint?: (a: Action, line?: string) => string | undefined;
   /** How to tell the user about a confirmation (REPL asks y/N itself; CLI: `--yes`). */
   confirmHint?: string;
 }
@@ -23,6 +24,17 @@ export interface RenderOptions {
 /** Colours on when writing to a TTY and NO_COLOR is not set (https://no-color.org). */
 export function wantColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+/**
+ * The width to lay tables out in: `COLUMNS` when set (as ls and mailq honour
+ * it), else the terminal's, else none (a pipe or a file: whole lines).
+ */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = /^\d{1,5}$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : 0;
+  if (fromEnv > 0) return fromEnv;
+  if (stream.isTTY && stream.columns) return stream.columns;
+  return Infinity;
 }
 
 /** Render a reply to text (no trailing newline). */
@@ -85,48 +97,34 @@ function renderInto(r: Reply, opts: RenderOptions, paint: (s: Style, t: string) 
   }
 }
 
-/** Visible width of a string (ANSI codes removed; wide characters count as one: good enough for ids and addresses). */
-function visible(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return [...s.replace(/\u001b\[[0-9;]*m/g, '')].length;
-}
-
-function clip(s: string, w: number): string {
-  const chars = [...s];
-  return chars.length > w ? `${chars.slice(0, Math.max(1, w - 1)).join('')}…` : s;
-}
-
 function renderTable(r: TableReply, opts: RenderOptions, paint: (s: Style, t: string) => string, width: number, heading: (t: string) => string): string[] {
   const out = [heading(r.title)];
   if (!r.rows.length) out.push(paint('dim', `  ${r.empty}`));
   else {
-    const cols = r.columns;
-    const natural = cols.map((c) => Math.max(visible(c.label), ...r.rows.map((row) => visible(row[c.key] ?? ''))));
-    // Shrink the widest columns until the table fits the terminal.
-    const widths = [...natural];
-    const budget = width - 2 - 2 * (cols.length - 1);
-    while (widths.reduce((a, b) => a + b, 0) > budget) {
-      const i = widths.indexOf(Math.max(...widths));
-      if (widths[i] <= 8) break;
-      widths[i]--;
+    const t = layoutTable(r.columns, r.rows, width - 2);
+    for (const l of t.header) out.push(`  ${paint('bold', l)}`);
+    for (const row of t.rows) for (const l of row) out.push(`  ${l}`);
+    if (t.hidden.length) {
+      const note = `(not shown at ${width} columns: ${t.hidden.map((c) => c.label).join(', ')}; --json or a pipe shows every column)`;
+      for (const l of wrapText(note, width - 2)) out.push(paint('dim', `  ${l}`));
     }
-    const cell = (s: string, i: number) => {
-      const t = clip(s, widths[i]);
-      const pad = ' '.repeat(Math.max(0, widths[i] - visible(t)));
-      return cols[i].align === 'right' ? pad + t : t + pad;
-    };
-    out.push(`  ${paint('bold', cols.map((c, i) => cell(c.label, i)).join('  ').trimEnd())}`);
-    for (const row of r.rows) out.push(`  ${cols.map((c, i) => cell((row[c.key] ?? '').replace(/\s+/g, ' '), i)).join('  ').trimEnd()}`);
   }
-  const paging: string[] = [];
-  if (r.page?.number) paging.push(`page ${r.page.number}`);
-  for (const a of [r.page?.prev, r.page?.next]) {
-    const hint = a && opts.pageHint?.(a);
-    if (hint) paging.push(hint);
-  }
-  if (paging.length) out.push(paint('dim', `  ${paging.join(' · ')}`));
+  out.push(...pageLines(r, opts).map((l) => paint('dim', l)));
   if (r.footer) out.push(paint('dim', `  ${r.footer}`));
   return out;
+}
+
+/** `page 2 of 5 · .prev for newer · .next for older`. */
+function pageLines(r: TableReply, opts: RenderOptions): string[] {
+  const p = r.page;
+  if (!p) return [];
+  const paging: string[] = [];
+  if (p.number) paging.push(`page ${p.number}${p.of ? ` of ${p.of}${p.ofAtLeast ? '+' : ''}` : ''}`);
+  for (const [a, line] of [[p.prev, p.prevLine], [p.next, p.nextLine]] as const) {
+    const hint = a && opts.pageHint?.(a, line);
+    if (hint) paging.push(hint);
+  }
+  return paging.length ? [`  ${paging.join(' · ')}`] : [];
 }
 
 /** `[██████░░░░] 60% deleting 600/1,000`. */

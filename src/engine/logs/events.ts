@@ -3,7 +3,7 @@ import type { EventEntry, EventLevel, EventQuery, Page } from '../types.js';
 import { EVENT_LEVELS } from '../types.js';
 import { ValidationError } from '../errors.js';
 import { K, type Op, type Store } from '../store.js';
-import { pageKeys } from './pager.js';
+import { countItems, pageKeys } from './pager.js';
 
 export function eventOps(e: EventEntry): Op[] {
   return [
@@ -27,8 +27,15 @@ export async function listEvents(store: Store, q: EventQuery = {}): Promise<Page
     const v = q[f];
     if (v !== undefined && !EVENT_LEVELS.includes(v)) throw ValidationError.one(f === 'minLevel' ? 'min-level' : 'level', 'choice', `level must be one of ${EVENT_LEVELS.join(', ')} (got ${JSON.stringify(v)})`);
   }
-  const prefix = q.level ? `El!${q.level}!` : 'e!';
+  // At or above the top level is that level alone: its own index.
+  const exact = q.level ?? (q.minLevel === EVENT_LEVELS[EVENT_LEVELS.length - 1] ? q.minLevel : undefined);
+  const prefix = exact ? `El!${exact}!` : 'e!';
   const load = (keys: string[]) => store.getMany<EventEntry>(keys.map(K.event));
-  const keep = (e: EventEntry) => !q.minLevel || levelRank(e.level) >= levelRank(q.minLevel);
-  return pageKeys(store, prefix, q, load, keep);
+  const keep = (e: EventEntry) => (!q.level || e.level === q.level) && (!q.minLevel || levelRank(e.level) >= levelRank(q.minLevel));
+  const page = await pageKeys(store, prefix, q, load, keep);
+  if (!q.count) return page;
+  // Each level has its own index: a count by level reads keys only.
+  const levels = EVENT_LEVELS.filter((l) => (!q.level || l === q.level) && (!q.minLevel || levelRank(l) >= levelRank(q.minLevel)));
+  const prefixes = levels.length === EVENT_LEVELS.length ? ['e!'] : levels.map((l) => `El!${l}!`);
+  return { ...page, ...(await countItems(store, prefixes)) };
 }

@@ -3,7 +3,7 @@ import type { LogEntry, LogQuery, LogStatus, Page } from '../types.js';
 import { LOG_STATUSES } from '../types.js';
 import { ValidationError } from '../errors.js';
 import { K, type Op, type Store } from '../store.js';
-import { keyPart, pageKeys } from './pager.js';
+import { countItems, keyPart, pageKeys } from './pager.js';
 
 /**
  * Statuses with an index of their own. `sent` and `received` are most of the
@@ -38,5 +38,10 @@ export async function listLog(store: Store, q: LogQuery = {}): Promise<Page<LogE
     (!q.to || e.to.some((t) => t.toLowerCase() === q.to!.toLowerCase())) &&
     (!q.from || e.from.toLowerCase() === q.from.toLowerCase()) &&
     (!q.status || e.status === q.status);
-  return pageKeys(store, prefix, q, load, keep);
+  const page = await pageKeys(store, prefix, q, load, keep);
+  if (!q.count) return page;
+  // The index alone decides when it is the only filter (keys are counted); otherwise entries are read and filtered.
+  const filters = [q.to, q.from, q.status].filter((f) => f !== undefined).length;
+  const byIndexAlone = filters === 0 || (filters === 1 && prefix !== 'l!');
+  return { ...page, ...(await countItems(store, [prefix], byIndexAlone ? undefined : { load, keep })) };
 }

@@ -13,6 +13,42 @@ export interface PageRequest {
   page?: number;
 }
 
+/** Index keys counted for a page's total before it says "at least": a count costs at most this many keys read. */
+export const COUNT_KEYS = 10_000;
+/** Entries read and filtered for a total when the index alone does not decide the filter. */
+export const COUNT_LOADS = 2_000;
+
+/**
+ * How many items a listing has: keys under each prefix (disjoint sets), or,
+ * with a filter, the entries that pass it. Bounded (COUNT_KEYS keys, or
+ * COUNT_LOADS entries read with a filter): past that the count is a lower bound.
+ */
+export async function countItems<T>(
+  store: Store,
+  prefixes: readonly string[],
+  filter?: { load: (suffixes: string[]) => Promise<(T | undefined)[]>; keep: (item: T) => boolean },
+): Promise<{ total: number; totalAtLeast: boolean }> {
+  const bound = filter ? COUNT_LOADS : COUNT_KEYS;
+  let read = 0;
+  let total = 0;
+  for (const prefix of prefixes) {
+    let from = prefix;
+    for (;;) {
+      const want = Math.min(bound - read, 1000);
+      if (want <= 0) return { total, totalAtLeast: true };
+      const keys = await store.keys({ gt: from, lt: prefix + '\xff', limit: want });
+      read += keys.length;
+      if (filter) {
+        const items = await filter.load(keys.map((k) => k.slice(prefix.length)));
+        total += items.filter((it) => it !== undefined && filter.keep(it)).length;
+      } else total += keys.length;
+      if (keys.length < want) break;
+      from = keys[keys.length - 1];
+    }
+  }
+  return { total, totalAtLeast: false };
+}
+
 /** Validate paging input; returns the limit. */
 export function pageLimit(q: PageRequest): number {
   const limit = q.limit ?? 20;

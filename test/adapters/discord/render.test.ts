@@ -82,7 +82,7 @@ describe('each reply kind', () => {
   });
 
   test('table: cells that would be cut become one field per row instead', () => {
-    const m = renderReply({ ...table(3, 'a-very-long-recipient-address-that-goes-on-and-on-'.repeat(2)), columns: [...table(1).columns, { key: 'hint', label: 'What to do' }], rows: table(3).rows.map((r) => ({ ...r, hint: 'Publish an SPF record for the sender domain with this address; receivers distrust senders without one.' })) });
+    const m = renderReply({ ...table(3, 'a-very-long-recipient-address-that-goes-on-and-on-'.repeat(2)), columns: [...table(1).columns, { key: 'hint', label: 'What to do', fit: 'wrap' }], rows: table(3).rows.map((r) => ({ ...r, hint: 'Publish an SPF record for the sender domain with this address; receivers distrust senders without one.' })) });
     expect(m.embeds[0].description).toBeUndefined();
     expect(m.embeds[0].fields?.[0]).toEqual({ name: 'id0000 · x0@example.com', value: 'Size: 0 B\nWhat to do: Publish an SPF record for the sender domain with this address; receivers distrust senders without one.' });
   });

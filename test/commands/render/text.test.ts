@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../../../src/commands/reply.js';
-import { progressLine, renderReply, wantColor } from '../../../src/commands/render/text.js';
+import { outputWidth, progressLine, renderReply, wantColor } from '../../../src/commands/render/text.js';
 
 const action = (kind: 'page-next' | 'page-prev' | 'confirm' | 'cancel') => ({ id: `tok-${kind}`, kind, label: kind, style: 'default' as const });
 const plain = { color: false, width: 80 };
@@ -22,31 +22,92 @@ describe('terminal renderer', () => {
     for (const [r, re] of replies) expect(renderReply(r, plain), r.kind).toMatch(re);
   });
 
-  it('aligns tables, right-aligns numbers, fits the width and shows paging hints', () => {
+  it('aligns tables, right-aligns numbers, wraps free text to the width and shows paging hints', () => {
     const r: Reply = {
       kind: 'table',
       title: 'Mail queue',
       columns: [
         { key: 'id', label: 'Id' },
         { key: 'size', label: 'Size', align: 'right' },
-        { key: 'err', label: 'Last error' },
+        { key: 'err', label: 'Last error', fit: 'wrap' },
       ],
       rows: [
         { id: 'abc', size: '1 KB', err: 'x'.repeat(200) },
         { id: 'abcdef', size: '12.5 KB', err: 'short' },
       ],
       empty: 'empty',
-      page: { number: 2, next: action('page-next'), prev: action('page-prev') },
+      page: { number: 2, of: 5, next: action('page-next'), prev: action('page-prev'), nextLine: 'queue list --page 3', prevLine: 'queue list --page 1' },
       footer: '2 messages',
     };
-    const lines = renderReply(r, { ...plain, pageHint: (a) => (a.kind === 'page-next' ? '.next' : '.prev') }).split('\n');
+    const lines = renderReply(r, { ...plain, pageHint: (a, line) => `${a.kind === 'page-next' ? 'next' : 'prev'}: ${line}` }).split('\n');
     expect(lines[1]).toMatch(/^ {2}Id {9}Size {2}Last error$/);
-    expect(lines[2]).toMatch(/^ {2}abc {8}1 KB {2}x+…$/);
-    expect(lines[3]).toMatch(/^ {2}abcdef {2}12\.5 KB {2}short$/);
+    // The long error wraps in its column instead of being cut: every x is there.
+    const xs = lines.filter((l) => /x{10}/.test(l));
+    expect(xs.length).toBeGreaterThan(1);
+    expect(xs.join('').replace(/[^x]/g, '')).toHaveLength(200);
+    expect(xs[0]).toMatch(/^ {2}abc {8}1 KB {2}x+$/);
+    expect(xs[1]).toMatch(/^ {19}x+$/);
+    expect(lines.find((l) => l.includes('abcdef'))).toMatch(/^ {2}abcdef {2}12\.5 KB {2}short$/);
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
-    expect(lines[4]).toBe('  page 2 · .prev · .next');
-    expect(lines[5]).toBe('  2 messages');
+    expect(lines.at(-2)).toBe('  page 2 of 5 · prev: queue list --page 1 · next: queue list --page 3');
+    expect(lines.at(-1)).toBe('  2 messages');
     expect(renderReply({ ...r, rows: [] }, plain)).toContain('  empty');
+  });
+
+  const queue: Reply = {
+    kind: 'table',
+    title: 'Mail queue',
+    columns: [
+      { key: 'id', label: 'Id' },
+      { key: 'from', label: 'From', drop: 2 },
+      { key: 'to', label: 'To' },
+      { key: 'time', label: 'Queued' },
+      { key: 'err', label: 'Last error', fit: 'wrap', drop: 1 },
+    ],
+    rows: [
+      { id: '0mx5c6z9j0000abcde', from: 'alerts@monitoring.example.com', to: 'oncall-primary@example.com', time: '2026-12-01 23:15:07Z', err: '451 4.7.1 greylisted, try again in 300 seconds' },
+      { id: '0mx5c6z9j0001abcde', from: 'alerts@monitoring.example.com', to: 'b@example.org', time: '2026-12-01 23:16:00Z', err: '' },
+    ],
+    empty: 'empty',
+  };
+
+  it('never cuts an id, an address or a time: columns that may go are left out, and it says which', () => {
+    for (const width of [40, 60, 80, 100, 120, 200]) {
+      const out = renderReply(queue, { color: false, width });
+      for (const whole of ['0mx5c6z9j0000abcde', '0mx5c6z9j0001abcde', 'oncall-primary@example.com', 'b@example.org', '2026-12-01 23:15:07Z', '2026-12-01 23:16:00Z']) expect(out, `width ${width}`).toContain(whole);
+      expect(out).not.toContain('…');
+      const hidden = /not shown at \d+ columns: ([^;]*);/.exec(out.replace(/\n +/g, ' '))?.[1];
+      if (out.includes('alerts@monitoring.example.com')) expect(hidden ?? '').not.toContain('From');
+      else expect(hidden).toContain('From');
+    }
+    // 120 columns: From goes first (the highest drop rank), the error wraps in its column.
+    const at120 = renderReply(queue, { color: false, width: 120 }).split('\n');
+    expect(at120.join('\n')).toMatch(/greylisted, try\n {103}again in 300\n/);
+    for (const l of at120) expect([...l].length).toBeLessThanOrEqual(120);
+    // 80 columns: then the error too; ids, addresses and times stay whole.
+    const at80 = renderReply(queue, { color: false, width: 80 }).split('\n');
+    expect(at80.join('\n')).toContain('(not shown at 80 columns: From, Last error; --json or a');
+    for (const l of at80) expect([...l].length).toBeLessThanOrEqual(80);
+    // Too narrow even for the columns that always show: the line overflows, nothing is cut.
+    const at40 = renderReply(queue, { color: false, width: 40 });
+    expect(at40.replace(/\n +/g, ' ')).toContain('From, Last error');
+    expect(at40).toMatch(/0mx5c6z9j0000abcde {2}oncall-primary@example\.com {2}2026-12-01 23:15:07Z/);
+  });
+
+  it('through a pipe (no width) prints every record whole on one line', () => {
+    const out = renderReply(queue, { color: false, width: Infinity }).split('\n');
+    expect(out).toHaveLength(4);
+    expect(out[2]).toBe('  0mx5c6z9j0000abcde  alerts@monitoring.example.com  oncall-primary@example.com  2026-12-01 23:15:07Z  451 4.7.1 greylisted, try again in 300 seconds');
+    expect(out[3]).toBe('  0mx5c6z9j0001abcde  alerts@monitoring.example.com  b@example.org               2026-12-01 23:16:00Z');
+  });
+
+  it('takes the width from COLUMNS, else the terminal, else none', () => {
+    expect(outputWidth({ isTTY: true, columns: 132 }, {})).toBe(132);
+    expect(outputWidth({ isTTY: true, columns: 132 }, { COLUMNS: '70' })).toBe(70);
+    expect(outputWidth({ isTTY: false }, { COLUMNS: '70' })).toBe(70);
+    expect(outputWidth({ isTTY: false }, {})).toBe(Infinity);
+    expect(outputWidth({ isTTY: false }, { COLUMNS: 'wide' })).toBe(Infinity);
+    expect(outputWidth({ isTTY: false }, { COLUMNS: '0' })).toBe(Infinity);
   });
 
   it('colours only when asked; NO_COLOR and non-TTY turn colours off', () => {
