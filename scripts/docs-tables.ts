@@ -1,6 +1,8 @@
 /**
- * The README's command table and settings table, generated from the grammar
- * (src/commands/grammar.ts) and the settings table (src/engine/settings/table.ts).
+ * The README's tables generated from their one source: commands from the
+ * grammar (src/commands/grammar.ts), settings from the settings table
+ * (src/engine/settings/table.ts), the CLI's global options (src/cli/args.ts)
+ * and the environment variables (src/cli/env-vars.ts).
  * `npm run docs:tables` rewrites them between their markers in README.md;
  * test/scripts/docs-tables.test.ts fails when the README is behind.
  */
@@ -9,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { COMMANDS, usageOf } from '../src/commands/grammar.js';
 import type { CommandSpec } from '../src/commands/types.js';
 import { SETTINGS } from '../src/engine/index.js';
+import { GLOBAL_OPTIONS } from '../src/cli/args.js';
+import { ENV_VARS } from '../src/cli/env-vars.js';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
@@ -29,7 +33,19 @@ export function settingsTable(): string {
   return ['| setting | meaning and rule |', '|---|---|', ...rows].join('\n');
 }
 
-const TABLES: Record<string, () => string> = { commands: () => commandTable(), settings: settingsTable };
+/** `| option | meaning |` of the one-shot CLI. */
+export function optionsTable(): string {
+  const rows = GLOBAL_OPTIONS.map((o) => `| \`${o.flag}${'value' in o ? ` ${o.value}` : ''}\`${'alias' in o ? `, \`${o.alias}\`` : ''} | ${cell(o.describe)} |`);
+  return ['| option | meaning |', '|---|---|', ...rows].join('\n');
+}
+
+/** `| variable | meaning | read by |`, every environment variable. */
+export function envTable(): string {
+  const rows = ENV_VARS.map((v) => `| \`${v.name}\` | ${cell(v.meaning)} | ${v.readBy.join(', ')} |`);
+  return ['| variable | meaning | read by |', '|---|---|---|', ...rows].join('\n');
+}
+
+const TABLES: Record<string, () => string> = { commands: () => commandTable(), settings: settingsTable, options: optionsTable, env: envTable };
 
 /** The README with every generated table brought up to date; throws when a marker is missing. */
 export function withTables(readme: string): string {

@@ -19,6 +19,7 @@ packages=(
   libio-socket-inet6-perl # swaks over IPv6 (::1) (only a Recommends of swaks)
   dnsmasq-base            # the DNS peer (MX, A, TXT, PTR records)
   tmux                    # drives the REPL and CLI prompts on a real terminal
+  zsh                     # `smtp-ops completion zsh` under tmux (compinit, _describe)
   pflogsumm               # the reports benchmark's reference
   openssl                 # test CA and certificates
   iproute2                # ss, to see which ports listen

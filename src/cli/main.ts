@@ -1,70 +1,71 @@
 /**
- * `smtp-ops` as typed in a shell: `repl`, `serve`, or one-shot grammar words.
- * Global options: --store DIR, --json, --yes, --password-stdin, --wait.
+ * `smtp-ops` as typed in a shell: one-shot grammar words, `repl`, `serve`,
+ * `completion`, and yargs' `--help` and `--version`. Global options (see
+ * args.ts) may stand anywhere; the rest goes to the grammar untouched.
  */
 import path from 'node:path';
-import yargs from 'yargs';
-import { oneShot } from './oneshot.js';
+import { UsageError, splitArgs, type Globals } from './args.js';
+import { packageVersion } from './version.js';
 
-interface Globals {
-  store: string;
-  json: boolean;
-  yes: boolean;
-  passwordStdin: boolean;
-  wait: boolean;
-  words: string[];
+/** yargs handles help, the version and completion; it prints on stdout. */
+async function viaYargs(args: string[], completionWords?: string[]): Promise<number> {
+  const { program } = await import('./program.js');
+  const width = process.stdout.isTTY ? (process.stdout.columns ?? 100) : 100;
+  await program({ version: packageVersion(), width, completionWords }).parseAsync(args);
+  return 0;
 }
 
-function parseGlobals(argv: string[], env: NodeJS.ProcessEnv): Globals {
-  const a = yargs(argv)
-    .exitProcess(false)
-    .help(false)
-    .version(false)
-    .parserConfiguration({
-      // Everything that is not ours is a grammar word, passed on untouched.
-      'unknown-options-as-args': true,
-      'camel-case-expansion': false,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'populate--': true,
-      'boolean-negation': false,
-      'short-option-groups': false,
-    })
-    .option('store', { type: 'string', requiresArg: true })
-    .option('json', { type: 'boolean' })
-    .option('yes', { type: 'boolean', alias: 'y' })
-    .option('password-stdin', { type: 'boolean' })
-    .option('wait', { type: 'boolean' })
-    .fail((msg: string | null, e: Error | null) => {
-      throw new Error(msg ?? e?.message ?? 'bad options');
-    })
-    .parseSync() as Record<string, unknown>;
-  const words = ((a._ as unknown[]) ?? []).map(String);
-  const dashdash = ((a['--'] as unknown[]) ?? []).map(String);
-  if (dashdash.length) words.push('--', ...dashdash);
-  if (words[0] === '--help' || words[0] === '-h') words[0] = 'help';
-  return {
-    store: path.resolve(typeof a.store === 'string' ? a.store : env.SMTP_OPS_STORE || './store'),
-    json: a.json === true,
-    yes: a.yes === true,
-    passwordStdin: a['password-stdin'] === true,
-    wait: a.wait === true,
-    words,
-  };
+/** yargs' completion script (it logs it), taught what it does not know (completion-script.ts). */
+async function completionScript(): Promise<number> {
+  const { teachScript } = await import('./completion-script.js');
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void printed.push(a.map(String).join(' '));
+  try {
+    await viaYargs(['completion']);
+  } finally {
+    console.log = log;
+  }
+  process.stdout.write(`${teachScript(printed.join('\n'))}\n`);
+  return 0;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`error (usage): ${message}\n  usage: smtp-ops [--store DIR] [--json] [--yes] [--password-stdin] [--wait] <command...> | repl | serve | completion [bash|zsh]\n  smtp-ops --help lists the commands and options\n`);
+  return 2;
 }
 
 /** Run `smtp-ops` with these arguments; resolves with the exit code. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const ask = argv.indexOf('--get-yargs-completions');
+  if (ask >= 0) return viaYargs(argv.slice(0, ask + 1), argv.slice(ask + 1));
   let g: Globals;
+  let words: string[];
   try {
-    g = parseGlobals(argv, env);
+    ({ globals: g, words } = splitArgs(argv));
   } catch (e) {
-    process.stderr.write(`error (usage): ${(e as Error).message}\n  usage: smtp-ops [--store DIR] [--json] [--yes] [--password-stdin] [--wait] <command...> | repl | serve\n`);
-    return 2;
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
-  const first = g.words[0]?.toLowerCase();
+  const first = words[0]?.toLowerCase();
+  const program = first === 'repl' || first === 'serve' || first === 'completion';
+  if (g.version) return viaYargs(['--version']);
+  if (first === 'completion') {
+    const shell = words[1]?.toLowerCase();
+    if (words.length > 2 || (shell !== undefined && shell !== 'bash' && shell !== 'zsh')) return usage('completion takes bash or zsh (default: your $SHELL)');
+    // yargs picks the script by $SHELL; a shell named here wins.
+    if (shell) process.env.SHELL = `/bin/${shell}`;
+    return completionScript();
+  }
+  if (g.help && (words.length === 0 || program)) return viaYargs([...(program ? [first] : []), '--help']);
+  if (words.length === 0) return viaYargs(['--help']);
+  if (program && words.length > 1) return usage(`${first} takes no arguments besides the global options (got "${words[1]}")`);
+  const store = path.resolve(g.store ?? (env.SMTP_OPS_STORE || './store'));
   // Loaded on demand: the chat SDKs take a second to import, which one-shot commands should not pay.
-  if (first === 'serve' && g.words.length === 1) return (await import('../serve/serve.js')).runServe(g.store, env);
-  if (first === 'repl' && g.words.length === 1) return (await import('./repl/repl.js')).startRepl({ storeDir: g.store, env });
-  return oneShot({ storeDir: g.store, words: g.words, json: g.json, yes: g.yes, passwordStdin: g.passwordStdin, wait: g.wait, env });
+  if (first === 'serve') return (await import('../serve/serve.js')).runServe(store, env);
+  if (first === 'repl') return (await import('./repl/repl.js')).startRepl({ storeDir: store, env });
+  // `smtp-ops queue list --help`: the grammar's own help of those words.
+  const line = g.help ? ['help', ...words.filter((w) => !w.startsWith('-'))] : words;
+  const { oneShot } = await import('./oneshot.js');
+  return oneShot({ storeDir: store, words: line, json: g.json, yes: g.yes, passwordStdin: g.passwordStdin, wait: g.wait, env });
 }

@@ -3,6 +3,14 @@ export * from './types.js';
 export * from './errors.js';
 export type { Engine, EngineOptions, Clock, IntakeServer } from './facade.js';
 export type { DailyReport, ReportQuery } from './reports/types.js';
-export { createEngine } from './engine.js';
+/**
+ * Open the store and start the engine. Its code (LevelDB, nodemailer, the
+ * units) loads on first use, so what needs only the engine's types and
+ * tables (shell completion, help, a one-shot talking to a running serve)
+ * starts without it.
+ */
+export async function createEngine(options: import('./facade.js').EngineOptions): Promise<import('./facade.js').Engine> {
+  return (await import('./engine.js')).createEngine(options);
+}
 export { closest } from './suggest.js';
 export { SETTINGS, SETTING_KEYS, SECRET_KEYS, isSettingKey, isSecretKey, settingOf, type SettingRow, type Restart } from './settings/table.js';

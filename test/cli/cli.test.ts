@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,4 +162,71 @@ describe('one-shot CLI', () => {
       serve.kill('SIGKILL');
     }
   }, 120_000);
+});
+
+describe('CLI conventions', () => {
+  const env = baseEnv();
+  const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => cli(newStore(), args, { ...env, ...extra });
+
+  it('--help is yargs\' own: global options, repl, serve, completion, every mail command and every variable', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const want of ['--store', '--json', '--yes', '--password-stdin', '--wait', '--version', 'smtp-ops repl', 'smtp-ops serve', 'smtp-ops completion', 'queue delete [id]', 'SMTP_OPS_SECRET_KEY', 'SLACK_BOT_TOKEN', 'DISCORD_TOKEN', 'NO_COLOR', 'COLUMNS', 'Exit status']) expect(r.stdout).toContain(want);
+    // Nothing given at all: the same help.
+    expect((await run([])).stdout).toBe(r.stdout);
+    const serve = await run(['serve', '--help']);
+    expect(serve.code).toBe(0);
+    expect(serve.stdout).toMatch(/smtp-ops \[--store DIR\] serve/);
+    for (const want of ['SMTP_OPS_LISTEN', 'SLACK_APP_TOKEN', 'DISCORD_GUILD_ID', 'SMTP_OPS_ADMINS']) expect(serve.stdout).toContain(want);
+    expect(serve.stdout).not.toContain('NO_COLOR');
+    const repl = await run(['repl', '--help']);
+    expect(repl.code).toBe(0);
+    for (const want of ['NO_COLOR', 'COLUMNS', 'SMTP_OPS_STORE', 'first line that failed']) expect(repl.stdout).toContain(want);
+    expect(repl.stdout).not.toContain('SLACK_BOT_TOKEN');
+    // With mail-command words, --help is the grammar's help of that command.
+    const cmd = await run(['queue', 'delete', '--help']);
+    expect(cmd.code).toBe(0);
+    expect(cmd.stdout).toMatch(/Usage +queue delete \[id\]/);
+    // The grammar's own help command stays.
+    expect((await run(['help', 'queue', 'flush'])).stdout).toMatch(/Usage +queue flush/);
+  });
+
+  it('--version prints the package version; a stray argument to serve or repl is a usage error', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const v = await run(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(pkg.version);
+    const bad = await run(['serve', 'now']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/serve takes no arguments/);
+    const store = await run(['--store']);
+    expect(store.code).toBe(2);
+    expect(store.stderr).toMatch(/--store needs a directory/);
+  });
+
+  it('completion: yargs\' bash and zsh scripts, answered from the grammar', async () => {
+    const bash = await run(['completion'], { SHELL: '/bin/bash' });
+    expect(bash.stdout).toContain('complete -o bashdefault -o default -F _smtp-ops_yargs_completions smtp-ops');
+    const zsh = await run(['completion'], { SHELL: '/usr/bin/zsh' });
+    expect(zsh.stdout).toMatch(/^#compdef smtp-ops/);
+    expect((await run(['completion', 'zsh'], { SHELL: '/bin/bash' })).stdout).toMatch(/^#compdef smtp-ops/);
+    expect((await run(['completion', 'bash'], { SHELL: '/bin/zsh' })).stdout).toContain('complete -o bashdefault');
+    expect((await run(['completion', 'fish'])).code).toBe(2);
+    const ask = async (...words: string[]) => (await run(['--get-yargs-completions', 'smtp-ops', ...words], { SHELL: '/bin/bash' })).stdout.trim().split('\n');
+    expect(await ask('queue', 'fl')).toEqual(['flush']);
+    expect(await ask('config', 'set', 'relay-')).toEqual(['relay-host=', 'relay-port=']);
+    expect(await ask('events', '--level', '')).toEqual(['error', 'info', 'warning']);
+    expect(await ask('--store', '/tmp/x', 're')).toEqual(['repl', 'report']);
+    expect(await ask('queue', 'list', '--j')).toEqual(['--json']);
+    expect(await ask('')).toEqual(expect.arrayContaining(['repl', 'serve', 'completion', 'status', 'queue', 'config']));
+    // zsh reads name:description: a colon in a value is escaped.
+    const z = await run(['--get-yargs-completions', 'smtp-ops', 'access', 'grant', ''], { SHELL: '/bin/zsh' });
+    expect(z.stdout.trim().split('\n')).toEqual(['discord-role\\:', 'discord\\:', 'slack\\:']);
+  });
+
+  it('grammar words are passed as typed: --page -1 is explained, not eaten', async () => {
+    const r = await run(['queue', 'list', '--page', '-1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--page must be a whole number of at least 1 \(got "-1"\)/);
+  });
 });
