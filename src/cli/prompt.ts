@@ -30,13 +30,19 @@ export function readHidden(question: string, input: NodeJS.ReadStream = process.
   });
 }
 
-/** Ask a yes/no question; anything but y/yes is no. */
+/** Ask a yes/no question; anything but y/yes is no, and so are Ctrl-C and Ctrl-D. */
 export function askYesNo(question: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<boolean> {
   return new Promise((resolve) => {
     const rl = readline.createInterface({ input, output, terminal: Boolean(input.isTTY) });
     rl.question(`${question} [y/N] `, (a) => {
       // Answer first: close() emits 'close' at once, which would answer no.
       resolve(/^y(es)?$/i.test(a.trim()));
+      rl.close();
+    });
+    // Without a listener readline would only pause, and the prompt would hang.
+    rl.on('SIGINT', () => {
+      output.write('^C\n');
+      resolve(false);
       rl.close();
     });
     rl.once('close', () => resolve(false));

@@ -94,10 +94,18 @@ export async function startRepl(o: ReplOptions): Promise<number> {
     ask: (q, hidden) =>
       new Promise<string>((resolve) => {
         // Ctrl-C cancels the question (an empty answer: no / unchanged) instead of leaving it to catch the next line.
+        // node:repl's own Ctrl-C handler must not run meanwhile: it prints "(To exit, press Ctrl+C again…)"
+        // and arms a second Ctrl-C to leave the REPL.
         const ac = new AbortController();
-        const onSigint = () => ac.abort();
+        const replHandlers = server.listeners('SIGINT') as ((...a: unknown[]) => void)[];
+        server.removeAllListeners('SIGINT');
+        const onSigint = () => {
+          target.write(hidden ? '' : '^C\n');
+          ac.abort();
+        };
         const finish = (a: string) => {
           server.off('SIGINT', onSigint);
+          for (const h of replHandlers) server.on('SIGINT', h);
           output.muted = false;
           if (hidden) target.write('\n');
           resolve(a);
@@ -115,6 +123,8 @@ export async function startRepl(o: ReplOptions): Promise<number> {
   });
   const s = session;
 
+  // Node's dot commands for editing JavaScript files mean nothing here; `.help` lists only ours and `.exit`.
+  for (const c of ['break', 'clear', 'editor', 'load', 'save']) delete (server.commands as Record<string, unknown>)[c];
   server.defineCommand('js', {
     help: 'Evaluate JavaScript (top-level await) with the live `engine`',
     action(code: string) {

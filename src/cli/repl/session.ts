@@ -6,7 +6,7 @@
 import util from 'node:util';
 import vm from 'node:vm';
 import { processTopLevelAwait } from 'node-repl-await';
-import type { Action, Reply } from '../../commands/reply.js';
+import { exitCodeOf, type Action, type Reply } from '../../commands/reply.js';
 import type { Backend, Call } from '../backend.js';
 import { progressLine, renderReply } from '../../commands/render/text.js';
 
@@ -15,8 +15,8 @@ export interface SessionIo {
   print(text: string): void;
   /** Write without a newline (progress bars). */
   write(text: string): void;
-  /** Ask a question; `hidden` answers are not echoed. */
-  ask(question: string, hidden: boolean): Promise<string>;
+  /** Ask a question; `hidden` answers are not echoed. null: no answer will come (a script ended). */
+  ask(question: string, hidden: boolean): Promise<string | null>;
   /** A follow-up arrived while the user may be typing. */
   interrupt?(): void;
   color: boolean;
@@ -25,11 +25,14 @@ export interface SessionIo {
   width(): number;
 }
 
+/** What a line came to, as the one-shot CLI would exit: 0 ok, 1 failed, 2 usage, validation or not confirmed. */
+export type LineCode = 0 | 1 | 2;
+
 export interface Session {
   /** Run a grammar line, a `.js`/`await` line. Never throws. */
-  line(text: string): Promise<void>;
-  evalJs(code: string): Promise<void>;
-  page(which: 'next' | 'prev'): Promise<void>;
+  line(text: string): Promise<LineCode>;
+  evalJs(code: string): Promise<LineCode>;
+  page(which: 'next' | 'prev'): Promise<LineCode>;
   /** Queue ids of the last `queue list` (completion). */
   readonly queueIds: readonly string[];
 }
@@ -62,7 +65,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
     },
   };
 
-  async function handle(reply: Reply): Promise<void> {
+  async function handle(reply: Reply): Promise<LineCode> {
     if (progressShown) {
       io.write('\n');
       progressShown = false;
@@ -70,38 +73,50 @@ export function createSession(backend: Backend, io: SessionIo): Session {
     if (reply.kind === 'confirm') {
       show(reply);
       const a = await io.ask(`${reply.yes.label}? [y/N] `, false);
+      if (a === null) {
+        show({ kind: 'message', tone: 'warning', text: 'No answer: nothing was done.' });
+        return 2;
+      }
+      // Answering no is a decision, not a failure.
       return handle(await backend.action(/^y(es)?$/i.test(a.trim()) ? reply.yes.id : reply.no.id, call));
     }
     if (reply.kind === 'secret-prompt') {
       show(reply);
       const value = await io.ask(`${reply.field}: `, true);
-      if (!value) return show({ kind: 'message', tone: 'info', text: `Nothing typed; ${reply.field} is unchanged.` });
+      if (!value) {
+        show({ kind: 'message', tone: 'info', text: `Nothing typed; ${reply.field} is unchanged.` });
+        return value === null ? 2 : 0;
+      }
       return handle(await backend.secret(reply.field, value, call));
     }
     show(reply);
+    return exitCodeOf(reply);
   }
 
   const jsContext = vm.createContext({ engine: backend.engine, console, setTimeout, clearTimeout, Buffer, URL });
-  async function evalJs(code: string): Promise<void> {
+  async function evalJs(code: string): Promise<LineCode> {
     if (!backend.engine) {
       io.print('The JavaScript escape needs the store in this process; `serve` holds it now. Stop serve, or use commands.');
-      return;
+      return 1;
     }
     try {
       const wrapped = processTopLevelAwait(code) || code;
       const result: unknown = await vm.runInContext(wrapped, jsContext, { filename: 'repl-js' });
       if (result !== undefined) io.print(util.inspect(result, { colors: io.color, depth: 4 }));
+      return 0;
     } catch (e) {
       io.print(util.inspect(e, { colors: io.color }));
+      return 1;
     }
   }
 
-  async function guarded(work: () => Promise<void>): Promise<void> {
+  async function guarded(work: () => Promise<LineCode>): Promise<LineCode> {
     try {
-      await work();
+      return await work();
     } catch (e) {
       // Only the transport can fail here (the runner never throws): serve went away.
       io.print(`error: ${(e as Error).message}`);
+      return 1;
     }
   }
 
@@ -110,12 +125,15 @@ export function createSession(backend: Backend, io: SessionIo): Session {
     evalJs,
     line: (text) => guarded(async () => {
       if (/^\s*await\s/.test(text)) return evalJs(text);
-      await handle(await backend.run(text, call));
+      return handle(await backend.run(text, call));
     }),
     page: (which) => guarded(async () => {
       const a = paging[which];
-      if (!a) return io.print(`No ${which} page.`);
-      await handle(await backend.action(a.id, call));
+      if (!a) {
+        io.print(`No ${which} page.`);
+        return 1;
+      }
+      return handle(await backend.action(a.id, call));
     }),
   };
 }

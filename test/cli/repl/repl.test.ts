@@ -100,9 +100,18 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a termi
     await waitFor(/permanently delete all 1 message[\s\S]*Delete 1\? \[y\/N\]/);
     tmux('send-keys', '-t', 'repl', 'n', 'Enter');
     await waitFor(/Cancelled: Nothing was changed\./);
+    // Ctrl-C at the question cancels it, without node:repl's "(To exit, press Ctrl+C again…)" and without arming an exit.
     tmux('send-keys', '-t', 'repl', '-l', 'queue delete --all');
     tmux('send-keys', '-t', 'repl', 'Enter');
-    await waitFor(/Delete 1\? \[y\/N\] [\s\S]*Delete 1\? \[y\/N\]/);
+    await waitFor(/Delete 1\? \[y\/N\] [\s\S]*Delete 1\? \[y\/N\] /);
+    tmux('send-keys', '-t', 'repl', 'C-c');
+    await waitFor(/Delete 1\? \[y\/N\] \^C\n+. Cancelled: Nothing was changed\.\n/);
+    expect(screen()).not.toContain('To exit, press Ctrl+C again');
+    await type('queue list', /Mail queue/);
+    expect(screen()).not.toContain('REPL-EXITED');
+    tmux('send-keys', '-t', 'repl', '-l', 'queue delete --all');
+    tmux('send-keys', '-t', 'repl', 'Enter');
+    await waitFor(/(Delete 1\? \[y\/N\] [\s\S]*){2}Delete 1\? \[y\/N\]/);
     tmux('send-keys', '-t', 'repl', 'y', 'Enter');
     await waitFor(/Queue deleted: 1 message deleted\./);
   }, 60_000);
@@ -122,6 +131,13 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a termi
     tmux('send-keys', '-t', 'repl', 'Enter');
     const s = await waitFor(/Settings updated \(1\)[\s\S]*sasl-password\s+\*{8}/);
     expect(s).not.toContain('hidden-pw-77');
+  });
+
+  it('.help lists the REPL\'s dot commands, not node\'s editor, load and save', async () => {
+    const s = await type('.help', /\.next/);
+    const help = s.slice(s.lastIndexOf('smtp> .help'));
+    for (const c of ['.exit', '.help', '.js', '.next', '.prev']) expect(help).toContain(c);
+    for (const c of ['.editor', '.load', '.save', '.break', '.clear']) expect(help).not.toContain(c);
   });
 
   it('evaluates JavaScript with top-level await on the live engine', async () => {
@@ -214,6 +230,24 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('one-shot CLI on a termin
     await wait(/sasl-password +\*{8}[\s\S]*PW-EXIT-0/);
     expect(shot()).not.toContain('tty-secret-31');
   }, 60_000);
+
+  it('Ctrl-C at the y/N question answers no: nothing is done', async () => {
+    const cliStore = join(dir, 'cli-ctrl-c');
+    const target = 'repl:ctrlc';
+    tmux('new-window', '-t', 'repl', '-n', 'ctrlc', `cd ${ROOT} && node ${main} --store ${cliStore} queue delete --all; echo DEL-EXIT-$?; sleep 120`);
+    const shot = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', target);
+    const end = Date.now() + 30_000;
+    while (!/Delete 0\? \[y\/N\]/.test(shot())) {
+      if (Date.now() > end) throw new Error(`no question:\n${shot()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    tmux('send-keys', '-t', target, 'C-c');
+    while (!/DEL-EXIT-\d/.test(shot())) {
+      if (Date.now() > end) throw new Error(`did not end:\n${shot()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(shot()).toMatch(/Delete 0\? \[y\/N\] \^C\n[\s\S]*Cancelled: Nothing was changed\.\nDEL-EXIT-0/);
+  }, 60_000);
 });
 
 describe('smtp-ops repl fed from a pipe', () => {
@@ -229,6 +263,7 @@ describe('smtp-ops repl fed from a pipe', () => {
       timeout: 60_000,
     });
     rmSync(join(pipedStore, '..'), { recursive: true, force: true });
+    // Every line succeeded (answering n is a decision, not a failure).
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('piped-secret-5');
     expect(r.stdout).toMatch(/Delete 1\? \[y\/N\] n\n. Cancelled: Nothing was changed\./);
@@ -238,4 +273,38 @@ describe('smtp-ops repl fed from a pipe', () => {
     // Nothing after .exit runs.
     expect(r.stdout.match(/smtp> status/g)).toHaveLength(1);
   }, 120_000);
+});
+
+describe('smtp-ops repl fed from a pipe: the exit code', () => {
+  const run = (lines: string[]) => {
+    const store = join(mkdtempSync(join(tmpdir(), 'smtp-ops-repl-code-')), 'store');
+    const r = spawnSync(process.execPath, [main ?? buildDist('repl-pipe-dist'), 'repl', '--store', store], {
+      cwd: ROOT,
+      input: lines.length ? `${lines.join('\n')}\n` : '',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, SMTP_OPS_SECRET_KEY: randomKey, SMTP_OPS_LISTEN: '127.0.0.1:0' },
+      timeout: 60_000,
+    });
+    rmSync(join(store, '..'), { recursive: true, force: true });
+    return r;
+  };
+
+  it('is the first failing line\'s, as `smtp-ops <line>` would exit; every line still runs', () => {
+    const typo = run(['qeue list']);
+    expect(typo.status).toBe(2);
+    expect(typo.stdout).toMatch(/did you mean `queue list`\?/);
+    // 1 (not found) comes first, then a usage error: 1; the status line after them still ran.
+    const two = run(['queue show 0000000000000nope', 'qeue list', 'status']);
+    expect(two.status).toBe(1);
+    expect(two.stdout).toMatch(/smtp> status\n[\s\S]*Mail queue/);
+    expect(run(['config set relay-port=70000', 'queue show 0000000000000nope']).status).toBe(2);
+    expect(run(['status', 'queue list']).status).toBe(0);
+    expect(run([]).status).toBe(0);
+  }, 120_000);
+
+  it('a question left without an answer (the script ended) is a failure: nothing was done', () => {
+    const r = run(['config set enabled=off', 'test a@example.com', 'queue delete --all']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/No answer: nothing was done\./);
+  }, 60_000);
 });
