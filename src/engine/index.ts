@@ -13,4 +13,5 @@ export async function createEngine(options: import('./facade.js').EngineOptions)
   return (await import('./engine.js')).createEngine(options);
 }
 export { closest } from './suggest.js';
+export { hostPort } from './settings/syntax.js';
 export { SETTINGS, SETTING_KEYS, SECRET_KEYS, isSettingKey, isSecretKey, settingOf, type SettingRow, type Restart } from './settings/table.js';

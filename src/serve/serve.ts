@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createRunner } from '../commands/run.js';
-import { createEngine } from '../engine/index.js';
+import { createEngine, hostPort } from '../engine/index.js';
 import type { Engine } from '../engine/index.js';
 import { startSlack } from '../adapters/slack/index.js';
 import { startDiscord } from '../adapters/discord/index.js';
@@ -47,7 +47,7 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
     try {
       const intake = await engine.startIntake();
       parts.push({ name: 'intake', stop: () => intake.close() });
-      log(`intake listening on ${intake.host}:${intake.port}`);
+      log(`intake listening on ${hostPort(intake.host, intake.port)}`);
     } catch (e) {
       // Mail from the API and the CLI still flows; the event log says why intake is down.
       log(`intake not started: ${(e as Error).message}`);

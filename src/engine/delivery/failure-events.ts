@@ -1,5 +1,6 @@
 /** Which failures of a delivery attempt an operator must act on, as system events, worded with what to check. */
 import type { EventLevel, RecipientResult, Settings } from '../types.js';
+import { hostPort } from '../settings/syntax.js';
 
 /** An event to record (rate limited by code and host). */
 export interface FailureEvent {
@@ -16,7 +17,7 @@ export function failureEvents(attempt: { id: string; from: string }, results: re
   const out: FailureEvent[] = [];
   for (const r of results) {
     if (r.status === 'sent' || !r.failure) continue;
-    const host = r.host ?? (relay ? `${s.relayHost}:${s.relayPort ?? 25}` : 'MX');
+    const host = r.host ?? (relay ? hostPort(s.relayHost, s.relayPort ?? 25) : 'MX');
     const key = `${r.failure}@${host}`;
     if (seen.has(key)) continue;
     seen.add(key);

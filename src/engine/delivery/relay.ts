@@ -8,6 +8,7 @@ import type { NodemailerError } from 'nodemailer';
 import type { Deliverer, DeliveryConfig, DeliveryRequest, RecipientResult } from '../types.js';
 import { redactor, resultsFromError, resultsFromInfo, type ResultContext } from './classify.js';
 import { connectionOptions } from './tls-options.js';
+import { hostPort } from '../settings/syntax.js';
 
 /** Open connections to the relay at most; the queue worker's concurrency bounds what is in flight. */
 export const RELAY_MAX_CONNECTIONS = 5;
@@ -26,7 +27,7 @@ export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
     maxRequeues: 2,
   });
   const ctx: ResultContext = {
-    host: `${config.relayHost}:${port}`,
+    host: hostPort(config.relayHost, port),
     tls: config.tlsMode === 'implicit' || config.tlsMode === 'starttls' ? true : config.tlsMode === 'none' ? false : undefined,
     redact: redactor(config.auth?.pass, config.auth?.user),
   };

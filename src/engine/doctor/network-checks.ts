@@ -10,6 +10,7 @@ import { resolveMailRoute } from '../delivery/mx.js';
 import { openSession, type SmtpSession } from '../delivery/smtp-session.js';
 import type { DeliveryConfig, DnsResolver, DoctorCheck, SettingsView } from '../types.js';
 import { check } from './check.js';
+import { hostPort } from '../settings/syntax.js';
 
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
   return new Promise((resolve) => {
@@ -45,34 +46,35 @@ function tlsHint(config: DeliveryConfig, err: NodemailerError): string {
 export async function relayChecks(settings: SettingsView, config: DeliveryConfig): Promise<DoctorCheck[]> {
   const host = config.relayHost;
   const port = config.relayPort ?? (config.tlsMode === 'implicit' ? 465 : 587);
+  const where = hostPort(host, port);
   const redact = redactor(config.auth?.pass, config.auth?.user);
   const out: DoctorCheck[] = [];
 
   const tcp = await tcpProbe(host, port, config.timeoutMs);
   if (!tcp.ok) {
-    out.push(check('relay-connect', 'Relay reachable (firewall)', 'fail', `cannot connect to ${host}:${port}: ${tcp.reason}`, firewallHint(port)));
+    out.push(check('relay-connect', 'Relay reachable (firewall)', 'fail', `cannot connect to ${where}: ${tcp.reason}`, firewallHint(port)));
     out.push(check('relay-tls', 'TLS to the relay', 'skip', 'relay unreachable'));
     out.push(check('relay-auth', 'Authentication at the relay', 'skip', 'relay unreachable'));
     return out;
   }
-  out.push(check('relay-connect', 'Relay reachable (firewall)', 'ok', `TCP connection to ${host}:${port} established`));
+  out.push(check('relay-connect', 'Relay reachable (firewall)', 'ok', `TCP connection to ${where} established`));
 
   let session: SmtpSession;
   try {
     session = await openSession(config, host, port);
   } catch (err) {
     const e = err as NodemailerError;
-    out.push(check('relay-tls', 'TLS to the relay', 'fail', redact(`${settings.tlsMode} to ${host}:${port} failed: ${e.response ?? e.message}`), tlsHint(config, e)));
+    out.push(check('relay-tls', 'TLS to the relay', 'fail', redact(`${settings.tlsMode} to ${where} failed: ${e.response ?? e.message}`), tlsHint(config, e)));
     out.push(check('relay-auth', 'Authentication at the relay', 'skip', 'no SMTP session'));
     return out;
   }
   try {
     if (config.tlsMode === 'none') {
-      out.push(check('relay-tls', 'TLS to the relay', 'warn', `plain text to ${host}:${port} (use-tls is off)`, settings.sasl ? 'The password crosses the network in clear text: turn use-tls on unless the relay is on a trusted network.' : 'Many relays require TLS: turn use-tls on if yours does.'));
+      out.push(check('relay-tls', 'TLS to the relay', 'warn', `plain text to ${where} (use-tls is off)`, settings.sasl ? 'The password crosses the network in clear text: turn use-tls on unless the relay is on a trusted network.' : 'Many relays require TLS: turn use-tls on if yours does.'));
     } else if (!config.tlsVerify && session.secure) {
-      out.push(check('relay-tls', 'TLS to the relay', 'warn', `${describeTls(config, session)} with ${host}:${port}`, 'Anyone on the path could impersonate the relay. Trust its CA with tls-ca and turn tls-verify back on.'));
+      out.push(check('relay-tls', 'TLS to the relay', 'warn', `${describeTls(config, session)} with ${where}`, 'Anyone on the path could impersonate the relay. Trust its CA with tls-ca and turn tls-verify back on.'));
     } else {
-      out.push(check('relay-tls', 'TLS to the relay', session.secure ? 'ok' : 'warn', `${describeTls(config, session)} with ${host}:${port}`));
+      out.push(check('relay-tls', 'TLS to the relay', session.secure ? 'ok' : 'warn', `${describeTls(config, session)} with ${where}`));
     }
 
     if (!settings.sasl) {

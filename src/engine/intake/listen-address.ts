@@ -1,6 +1,7 @@
 /** Parsing and choice of the intake listener address. */
 import { isIP } from 'node:net';
 import { ValidationError } from '../errors.js';
+import { hostPort } from '../settings/syntax.js';
 
 /** Where the listener binds when nothing else is configured. */
 export const DEFAULT_LISTEN = '127.0.0.1:2525';
@@ -57,5 +58,5 @@ export function isLoopback(address: string): boolean {
 
 /** Render for events and replies: IPv6 in brackets. */
 export function formatListen(addr: ListenAddress): string {
-  return isIP(addr.host) === 6 ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`;
+  return hostPort(addr.host, addr.port);
 }

@@ -1,6 +1,7 @@
 /** What follows from the settings: the TLS mode, the route, the view callers get, and the delivery config. Pure functions. */
 import type { DeliveryConfig, SettingsView, TlsMode } from '../types.js';
 import { SETTINGS, type SecretKey, type SecretProp, type Settings } from './table.js';
+import { hostPort } from './syntax.js';
 
 /** How delivery connects, from use-tls, relay-host and relay-port. */
 export function tlsModeOf(s: Settings): TlsMode {
@@ -11,7 +12,7 @@ export function tlsModeOf(s: Settings): TlsMode {
 }
 
 export function routeOf(s: Settings): string {
-  return s.relayHost === '' ? 'direct (MX)' : `relay ${s.relayHost}:${s.relayPort ?? 25}`;
+  return s.relayHost === '' ? 'direct (MX)' : `relay ${hostPort(s.relayHost, s.relayPort ?? 25)}`;
 }
 
 /** What reads return: the settings, each secret masked under its property, the TLS mode and the route. */

@@ -78,18 +78,32 @@ export function bytes(max: number): Parser<number> {
   };
 }
 
-/** One line of text without control characters (it may end up in mail headers). */
+/** Unicode control (Cc: TAB, NUL, DEL, C1) and format (Cf: U+202E RIGHT-TO-LEFT OVERRIDE, zero-width joiners, BOM…) characters. */
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
+
+/**
+ * Refuse a control or format character in a name or an address: controls
+ * break headers and logs, and format characters can hide or reorder what a
+ * reader sees (`U+202E` turns `alerts‮moc.elpmaxe` around: display-name spoofing).
+ * Names the first one found and where. True when the value is clean.
+ */
+export function noControlOrFormat(raw: string, key: string, issue: IssueFn): boolean {
+  if (/[\r\n]/.test(raw)) {
+    issue('no-crlf', `${key} must not contain line breaks (CR/LF): they would inject mail headers`);
+    return false;
+  }
+  const m = CONTROL_OR_FORMAT.exec(raw);
+  if (!m) return true;
+  const cp = m[0].codePointAt(0)!;
+  const position = [...raw.slice(0, m.index)].length + 1;
+  issue('no-control', `${key} must not contain control or format characters (Unicode Cc, Cf): U+${cp.toString(16).toUpperCase().padStart(4, '0')} at character ${position}`);
+  return false;
+}
+
+/** One line of text without control or format characters (it may end up in mail headers). */
 export function text(max = MAX_TEXT): Parser<string> {
   return (raw, key, issue) => {
-    if (/[\r\n]/.test(raw)) {
-      issue('no-crlf', `${key} must not contain line breaks (CR/LF): they would inject mail headers`);
-      return undefined;
-    }
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(raw)) {
-      issue('no-control', `${key} must not contain control characters`);
-      return undefined;
-    }
+    if (!noControlOrFormat(raw, key, issue)) return undefined;
     if (raw.length > max) {
       issue('length', `${key} must be at most ${max} characters (got ${raw.length})`);
       return undefined;
@@ -123,10 +137,7 @@ export const portOrBlank: Parser<number | null> = (raw, key, issue) => {
 
 export const address: Parser<string> = (raw, key, issue) => {
   const v = raw.trim();
-  if (/[\r\n]/.test(v)) {
-    issue('no-crlf', `${key} must not contain line breaks (CR/LF)`);
-    return undefined;
-  }
+  if (!noControlOrFormat(v, key, issue)) return undefined;
   if (!isMailbox(v)) {
     issue('email', `${key} must be an email address like alerts@example.com (RFC 5321: local-part@domain, at most 254 characters) (got ${show(raw)})`);
     return undefined;
@@ -156,6 +167,7 @@ export const listen: Parser<string> = (raw, key, issue) => {
 };
 
 export const senders: Parser<string> = (raw, key, issue) => {
+  if (!noControlOrFormat(raw, key, issue)) return undefined;
   const items = raw.split(/[,\s]+/).filter(Boolean);
   const bad = items.filter((i) => !(i.startsWith('@') ? isHostname(i.slice(1)) : isMailbox(i)));
   if (bad.length > 0) {

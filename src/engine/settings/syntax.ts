@@ -38,3 +38,8 @@ export function parseHostPort(v: string): { host: string; port: number } | null 
   if (!(isIP(host) || isHostname(host))) return null;
   return { host, port };
 }
+
+/** `host:port`, an IPv6 address in brackets (`[::1]:25`), as RFC 3986 and every mail log write it. */
+export function hostPort(host: string, port: number | string): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -49,6 +49,16 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
+describe('relay on an IPv6 address', () => {
+  it('delivers to [::1] and writes the host as [::1]:port', async () => {
+    const peer = track(await startPeer({ host: '::1' }));
+    const d = deliverer(relayConfig(peer.port, { relayHost: '::1' }));
+    const [r] = await d.deliver({ id: 'q6', from: 'ops@smtp-ops.test', to: ['ok@example.test'], raw: raw('v6') });
+    expect(r).toMatchObject({ status: 'sent', host: `[::1]:${peer.port}` });
+    expect(peer.received).toHaveLength(1);
+  });
+});
+
 describe('relay: per-recipient outcomes over plain SMTP', () => {
   it('sends to accepted recipients, bounces 5xx and defers 4xx, each with its own reply', async () => {
     const peer = track(

@@ -66,6 +66,52 @@ describe('settings validation', () => {
     await rejects(e, patch, field, rule);
   });
 
+  // Every control (Cc) and format (Cf) character, in every setting that is a name or an address.
+  const hidden: [string, string][] = [
+    ['\t', 'TAB'],
+    ['\x00', 'NUL'],
+    ['\x7f', 'DEL'],
+    ['\u0085', 'NEL (C1)'],
+    ['\u009b', 'CSI (C1)'],
+    ['\u00ad', 'SOFT HYPHEN'],
+    ['\u061c', 'ARABIC LETTER MARK'],
+    ['\u200b', 'ZERO WIDTH SPACE'],
+    ['\u200d', 'ZERO WIDTH JOINER'],
+    ['\u200e', 'LEFT-TO-RIGHT MARK'],
+    ['\u202e', 'RIGHT-TO-LEFT OVERRIDE'],
+    ['\u2066', 'LEFT-TO-RIGHT ISOLATE'],
+    ['\ufeff', 'BYTE ORDER MARK'],
+    ['\u{e0001}', 'LANGUAGE TAG'],
+  ];
+  const named: [string, (c: string) => string][] = [
+    ['from-name', (c) => `Alerts${c}Bot`],
+    ['from-address', (c) => `alerts${c}@example.com`],
+    ['sasl-username', (c) => `relay${c}user`],
+    ['intake-username', (c) => `in${c}take`],
+    ['intake-allow-senders', (c) => `ok@example.com,@exam${c}ple.com`],
+  ];
+  it.each(named.flatMap(([key, value]) => hidden.map(([c, name]) => [key, name, value(c)] as const)))('%s refuses %s', async (key, _name, value) => {
+    const { e } = await engine();
+    await rejects(e, { [key]: value } as SettingsPatch, key, 'no-control');
+  });
+
+  it('an IPv6 relay is written in brackets in its route, as it is typed', async () => {
+    const { e } = await engine();
+    const v = await e.updateSettings({ 'relay-host': '[::1]', 'relay-port': '13499', 'use-tls': 'off' }, admin);
+    expect(v).toMatchObject({ relayHost: '::1', relayPort: 13499, route: 'relay [::1]:13499' });
+    expect((await e.updateSettings({ 'relay-host': '2001:db8::25' }, admin)).route).toBe('relay [2001:db8::25]:13499');
+    expect((await e.updateSettings({ 'relay-host': '192.0.2.25' }, admin)).route).toBe('relay 192.0.2.25:13499');
+  });
+
+  it('names the character and where it is', async () => {
+    const { e } = await engine();
+    const err = (await e.updateSettings({ 'from-name': 'Ops \u202etxt.exe' }, admin).catch((x: unknown) => x)) as ValidationError;
+    expect(err.issues[0].message).toBe('from-name must not contain control or format characters (Unicode Cc, Cf): U+202E at character 5');
+    // Letters of every script, and emoji, stay allowed in a display name.
+    const v = await e.updateSettings({ 'from-name': 'Überwachung 監視 Мониторинг 🚨' }, admin);
+    expect(v.fromName).toBe('Überwachung 監視 Мониторинг 🚨');
+  });
+
   it('suggests the setting meant by a typo', () => {
     expect(() => applyPatch(defaultSettings(), { 'relay-hots': 'x' } as SettingsPatch, () => false)).toThrow(/did you mean relay-host/);
   });
