@@ -18,7 +18,7 @@ import { replyOptions, sendOptions } from './payload.js';
 import { COMMAND_NAME, SHARE_OPTION, type Registration } from './register.js';
 import { SECRET_BUTTON_PREFIX, SECRET_MODAL_PREFIX, renderAlert, renderReply, type RenderOptions } from './render.js';
 import { Responder } from './respond.js';
-import { lineOf } from './words.js';
+import { lineOf, optionWord } from './words.js';
 
 /** The one text input of the secret modal. */
 const SECRET_INPUT = 'value';
@@ -105,7 +105,15 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       await i.reply(replyOptions(stale, true));
       return;
     }
-    const line = lineOf(route, (name) => i.options.get(name)?.value);
+    const word = (name: string) => optionWord(i.options.get(name));
+    // A required pick Discord did not resolve would shift the words after it: say so instead.
+    const unpicked = route.options.find((o) => o.from === 'arg' && o.arg.required && o.arg.complete === 'subject' && word(o.name) === undefined);
+    if (unpicked) {
+      const what = render({ kind: 'error', code: 'usage', message: `${route.spec.path.join(' ')} needs <${unpicked.name}>: pick a member or a role from Discord's list.` });
+      await i.reply(replyOptions(what, true));
+      return;
+    }
+    const line = lineOf(route, word);
     const responder = new Responder(i, { mode: 'reply', ephemeral, deferAfterMs, editEveryMs });
     await answer(responder, () => runner.run(line, context(i, actorOf(i), (m) => responder.progress(m))));
   }
@@ -140,8 +148,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const kind = o ? (o.from === 'arg' ? o.arg.complete : o.option.complete) : undefined;
     let choices: Awaited<ReturnType<typeof complete>> = [];
     try {
-      const roles = i.guild ? [...i.guild.roles.cache.values()].map((r) => ({ id: r.id, name: r.name })) : [];
-      choices = await complete(engine, kind, String(focused.value ?? ''), await runner.roleOf(actorOf(i)), roles);
+      choices = await complete(engine, kind, String(focused.value ?? ''), await runner.roleOf(actorOf(i)));
     } catch (e) {
       log('autocomplete failed', e);
     }

@@ -1,7 +1,8 @@
 /**
  * Autocomplete answers for `/smtp` options: setting names, `key=` while typing
- * assignments, queue ids from the live queue, report days, the server's roles
- * as access subjects. Only members with a role see queue ids and roles.
+ * assignments, queue ids from the live queue, report days. Only members with
+ * a role see queue ids. (Access subjects use Discord's own member and role
+ * picker instead.)
  */
 import { SETTING_KEYS, type Engine, type Role } from '../../engine/index.js';
 import type { Completion } from '../../commands/types.js';
@@ -40,21 +41,6 @@ async function queueIds(engine: Engine, typed: string): Promise<Choice[]> {
     .map((m) => choice(`${m.id} · ${m.state} · ${m.to[0] ?? ''}${m.to.length > 1 ? ` +${m.to.length - 1}` : ''}`, m.id));
 }
 
-/** A guild role as autocomplete offers it for access subjects. */
-export interface GuildRole {
-  id: string;
-  name: string;
-}
-
-/** `discord-role:<id>` for the server's roles (their ids are hard to find by hand), matched by name or id. */
-function subjects(typed: string, roles: readonly GuildRole[]): Choice[] {
-  const t = typed.trim().toLowerCase().replace(/^@/, '');
-  const out = roles
-    .filter((r) => r.name !== '@everyone' && (r.name.toLowerCase().includes(t) || `discord-role:${r.id}`.startsWith(t)))
-    .map((r) => choice(`@${r.name} (discord-role:${r.id})`, `discord-role:${r.id}`));
-  return typed.trim() ? [choice(typed.trim()), ...out.filter((c) => c.value !== typed.trim())] : out;
-}
-
 function days(typed: string): Choice[] {
   const t = typed.trim().toLowerCase();
   const out = ['today', 'yesterday'].filter((d) => d.startsWith(t)).map((d) => choice(d));
@@ -63,12 +49,11 @@ function days(typed: string): Choice[] {
 }
 
 /** Choices for `typed` in an option completed as `kind`; `role` is the asker's (null = no access). */
-export async function complete(engine: Engine, kind: Completion | undefined, typed: string, role: Role | null, roles: readonly GuildRole[] = []): Promise<Choice[]> {
+export async function complete(engine: Engine, kind: Completion | undefined, typed: string, role: Role | null): Promise<Choice[]> {
   let out: Choice[] = [];
   if (kind === 'setting') out = settings(typed);
   else if (kind === 'setting-assignment') out = assignments(typed);
   else if (kind === 'queue-id') out = role ? await queueIds(engine, typed) : [];
   else if (kind === 'day') out = days(typed);
-  else if (kind === 'subject') out = role ? subjects(typed, roles) : [];
   return out.slice(0, MAX);
 }

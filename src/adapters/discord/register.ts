@@ -17,7 +17,9 @@ const MAX_OPTIONS = 25;
 const MAX_CHOICES = 25;
 const NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
 /** Completions the adapter answers with autocomplete (the rest are free text or fixed choices). */
-export const AUTOCOMPLETED: ReadonlySet<Completion> = new Set<Completion>(['setting', 'setting-assignment', 'queue-id', 'day', 'subject']);
+export const AUTOCOMPLETED: ReadonlySet<Completion> = new Set<Completion>(['setting', 'setting-assignment', 'queue-id', 'day']);
+/** An access subject is picked with Discord's own user and role picker (MENTIONABLE); the adapter turns the pick into `discord:<id>` or `discord-role:<id>`. */
+export const PICKED: ReadonlySet<Completion> = new Set<Completion>(['subject']);
 
 /** How one Discord option maps back to the grammar. */
 export type OptionRoute = { name: string; from: 'arg'; arg: ArgSpec } | { name: string; from: 'option'; option: OptionSpec };
@@ -61,6 +63,7 @@ function basicOption(name: string, type: 'string' | 'number' | 'boolean', desc: 
   const common = { name: checkName(name, what), description: description(desc, what), required };
   if (type === 'boolean') return { ...common, type: ApplicationCommandOptionType.Boolean };
   if (type === 'number') return { ...common, type: ApplicationCommandOptionType.Integer };
+  if (complete !== undefined && PICKED.has(complete)) return { ...common, description: description('A member or a role (pick one)', what), type: ApplicationCommandOptionType.Mentionable };
   if (choices && choices.length > 0 && choices.length <= MAX_CHOICES) {
     return { ...common, type: ApplicationCommandOptionType.String, choices: choices.map((c) => ({ name: c, value: c })) };
   }

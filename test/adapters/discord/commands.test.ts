@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildRegistration } from '../../../src/adapters/discord/register.js';
 import { ADMIN, ALERT_CHANNEL, CB, OPERATOR, VIEWER, buttons, startHarness, textOf, type Harness } from './harness.js';
+import { pickOption } from '../../doubles/discord/interactions.js';
 
 let h: Harness;
 const cli = { platform: 'cli' as const, id: 'test' };
@@ -166,12 +167,32 @@ describe('changing', () => {
     expect(await h.engine.alertList()).toEqual([]);
   });
 
-  test('access grant, list and revoke', async () => {
-    await h.command(ADMIN, ['access', 'grant'], { subject: 'discord:100000000000000042', role: 'operator' });
+  test('access grant, list and revoke: the subject is picked with Discord\'s member and role picker', async () => {
+    const newbie = { id: '100000000000000042', username: 'newbie' };
+    const granted = await h.command(ADMIN, ['access', 'grant'], { subject: { user: newbie }, role: 'operator' });
+    expect(textOf(granted.message)).toContain('discord:100000000000000042 is now operator');
+    await h.command(ADMIN, ['access', 'grant'], { subject: { role: { id: '900000000000000077', name: 'oncall' } }, role: 'viewer' });
     const list = await h.command(ADMIN, ['access', 'list']);
     expect(textOf(list.message)).toContain('discord:100000000000000042');
-    await h.command(ADMIN, ['access', 'revoke'], { subject: 'discord:100000000000000042' });
-    expect((await h.engine.accessList()).some((g) => g.subject === 'discord:100000000000000042')).toBe(false);
+    expect(textOf(list.message)).toContain('discord-role:900000000000000077');
+    await h.command(ADMIN, ['access', 'revoke'], { subject: { user: newbie } });
+    await h.command(ADMIN, ['access', 'revoke'], { subject: { role: { id: '900000000000000077', name: 'oncall' } } });
+    const left = (await h.engine.accessList()).map((g) => g.subject);
+    expect(left).not.toContain('discord:100000000000000042');
+    expect(left).not.toContain('discord-role:900000000000000077');
+  });
+
+  test('the interaction carries the pick in resolved, as Discord sends it; an id Discord did not resolve grants nothing', async () => {
+    const payload = h.ix.command(ADMIN, ['access', 'grant'], [pickOption('subject', { user: { id: '100000000000000043', username: 'x' } }), { name: 'role', type: 3, value: 'viewer' }]);
+    const data = payload.data as { options: { options: { options: { name: string; type: number; value: string }[] }[] }[]; resolved: { users: Record<string, unknown>; members: Record<string, unknown> } };
+    expect(data.options[0].options[0].options[0]).toEqual({ name: 'subject', type: 9, value: '100000000000000043' });
+    expect(Object.keys(data.resolved.users)).toEqual(['100000000000000043']);
+    expect(data.resolved.members['100000000000000043']).not.toHaveProperty('user');
+    expect(textOf((await h.exchange(payload)).message)).toContain('discord:100000000000000043 is now viewer');
+    // The same id without resolved data: nothing says whether it is a member or a role.
+    const bare = await h.exchange(h.ix.command(ADMIN, ['access', 'grant'], [{ name: 'subject', type: 9, value: '100000000000000044' }, { name: 'role', type: 3, value: 'viewer' }]));
+    expect(textOf(bare.message)).toMatch(/access grant needs <subject>/);
+    expect((await h.engine.accessList()).map((g) => g.subject)).not.toContain('discord:100000000000000044');
   });
 });
 

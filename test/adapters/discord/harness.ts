@@ -12,7 +12,7 @@ import { createRunner } from '../../../src/commands/run.js';
 import type { Runner } from '../../../src/commands/types.js';
 import { startDiscord, type DiscordHandle, type DiscordStartOptions } from '../../../src/adapters/discord/index.js';
 import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from '../../doubles/discord/fake-discord.js';
-import { interactionFactory, type FakeMember, type InteractionFactory, type WireOption } from '../../doubles/discord/interactions.js';
+import { interactionFactory, pickOption, type FakeMember, type InteractionFactory, type Picked, type WireOption } from '../../doubles/discord/interactions.js';
 
 export const VIEWER_ROLE = '900000000000000001';
 export const OPERATOR_ROLE = '900000000000000002';
@@ -47,7 +47,7 @@ export interface Harness {
   /** Dispatch an interaction and collect Discord's side of the conversation. */
   exchange(payload: Record<string, unknown>, opts?: ExchangeOptions): Promise<Exchange>;
   /** `/smtp words...` with options by name (types inferred: string 3, integer 4, boolean 5). */
-  command(member: FakeMember, words: string[], options?: Record<string, string | number | boolean>): Promise<Exchange>;
+  command(member: FakeMember, words: string[], options?: Record<string, OptionInput>): Promise<Exchange>;
   press(member: FakeMember, customId: string, opts?: ExchangeOptions): Promise<Exchange>;
   close(): Promise<void>;
 }
@@ -65,8 +65,13 @@ export interface HarnessOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function wireOptions(options: Record<string, string | number | boolean>): WireOption[] {
-  return Object.entries(options).map(([name, value]) => ({ name, value, type: typeof value === 'boolean' ? 5 : typeof value === 'number' ? 4 : 3 }));
+/** An option's value by name: text, integer, boolean, or a member or role picked (MENTIONABLE). */
+export type OptionInput = string | number | boolean | Picked;
+
+export function wireOptions(options: Record<string, OptionInput>): WireOption[] {
+  return Object.entries(options).map(([name, value]) =>
+    typeof value === 'object' ? pickOption(name, value) : { name, value, type: typeof value === 'boolean' ? 5 : typeof value === 'number' ? 4 : 3 },
+  );
 }
 
 /** Every button custom_id of a message body. */

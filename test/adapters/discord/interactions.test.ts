@@ -111,7 +111,7 @@ describe('access roles', () => {
   test('granting a Discord role gives every member holding it that role', async () => {
     const member = { id: '100000000000000055', roles: [OPERATOR_ROLE] };
     expect((await h.command(member, ['queue', 'flush'])).message.embeds[0].title).toBe('Not allowed');
-    await h.command(ADMIN, ['access', 'grant'], { subject: `discord-role:${OPERATOR_ROLE}`, role: 'operator' });
+    await h.command(ADMIN, ['access', 'grant'], { subject: { role: { id: OPERATOR_ROLE, name: 'operators' } }, role: 'operator' });
     const ask = await h.command(member, ['queue', 'flush']);
     expect(buttons(ask.message).map((b) => b.label)).toEqual(['Flush', 'No']);
   });
@@ -166,12 +166,6 @@ describe('autocomplete', () => {
     expect(none.callback.body.data.choices).toEqual([]);
   });
 
-  test("access subjects offer the server's roles by name", async () => {
-    const x = await h.exchange(h.ix.autocomplete(ADMIN, ['access', 'grant'], [{ name: 'subject', type: 3, value: 'role-', focused: true }]));
-    const values = x.callback.body.data.choices.map((c: { value: string }) => c.value);
-    expect(values).toContain(`discord-role:${OPERATOR_ROLE}`);
-    expect(values).not.toContain(`discord-role:${h.fake.identity.guildId}`);
-  });
 
   test('assignments complete the last word to a setting key', async () => {
     const x = await h.exchange(h.ix.autocomplete(ADMIN, ['config', 'set'], [{ name: 'assignments', type: 3, value: 'relay-host=a.example sasl-u', focused: true }]));

@@ -39,12 +39,16 @@ describe('generated from the grammar', () => {
     expect(sub(sub(cmd, 'config', 'set'), 'assignments')).toMatchObject({ type: 3, required: true, autocomplete: true });
     expect(sub(sub(cmd, 'queue', 'delete'), 'all')).toMatchObject({ type: 5 });
     expect(sub(sub(cmd, 'access', 'grant'), 'role').choices.map((c: any) => c.value)).toEqual(['viewer', 'operator', 'admin']);
-    expect(sub(sub(cmd, 'access', 'grant'), 'subject')).toMatchObject({ type: 3, autocomplete: true });
+    // Access subjects: Discord's own member and role picker (MENTIONABLE), no free text.
+    expect(sub(sub(cmd, 'access', 'grant'), 'subject')).toMatchObject({ type: 9, required: true });
+    expect(sub(sub(cmd, 'access', 'grant'), 'subject')).not.toHaveProperty('autocomplete');
+    expect(sub(sub(cmd, 'access', 'revoke'), 'subject')).toMatchObject({ type: 9, required: true });
     expect(sub(sub(cmd, 'test'), 'address')).not.toHaveProperty('autocomplete');
   });
 
-  test('terminal-only options are left out; every subcommand can share its reply', () => {
+  test('terminal-only options and the internal paging cursor are left out; every subcommand can share its reply', () => {
     const cmd = smtp();
+    for (const path of [['queue', 'list'], ['log'], ['events']]) expect((path.length === 2 ? sub(cmd, path[0], path[1]) : sub(cmd, path[0])).options.map((o: any) => o.name)).not.toContain('cursor');
     expect(sub(cmd, 'queue', 'flush').options.map((o: any) => o.name)).toEqual(['share']);
     expect(sub(cmd, 'test').options.map((o: any) => o.name)).toEqual(['address', 'share']);
     expect(sub(cmd, 'queue', 'delete').options.map((o: any) => o.name)).toEqual(['id', 'all', 'share']);

@@ -18,6 +18,50 @@ export interface WireOption {
   value?: string | number | boolean;
   focused?: boolean;
   options?: WireOption[];
+  /** What a USER (6), ROLE (8) or MENTIONABLE (9) option picked: the fake moves it into `data.resolved`, as Discord sends it. Not on the wire itself. */
+  picked?: Picked;
+}
+
+/** A guild role as Discord's role objects describe it. */
+export interface FakeRole {
+  id: string;
+  name: string;
+}
+
+/** What a member picked in a user, role or mentionable option. */
+export type Picked = { user: FakeMember } | { role: FakeRole };
+
+/** A USER (6), ROLE (8) or MENTIONABLE (9) option: its value is the picked id. */
+export function pickOption(name: string, picked: Picked, type: 6 | 8 | 9 = 9): WireOption {
+  return { name, type, value: 'user' in picked ? picked.user.id : picked.role.id, picked };
+}
+
+/** Discord's `resolved` object for the picks among `options` (users with their partial members, roles); undefined when none. */
+function resolvedOf(options: WireOption[]): Record<string, Record<string, unknown>> | undefined {
+  const users: Record<string, unknown> = {};
+  const members: Record<string, unknown> = {};
+  const roles: Record<string, unknown> = {};
+  const walk = (os: WireOption[]) => {
+    for (const o of os) {
+      if (o.options) walk(o.options);
+      if (!o.picked) continue;
+      if ('user' in o.picked) {
+        const m = o.picked.user;
+        users[m.id] = { id: m.id, username: m.username ?? `user${m.id.slice(-3)}`, discriminator: '0', global_name: null, avatar: null, public_flags: 0 };
+        // Resolved members are partial: no user, deaf or mute.
+        members[m.id] = { roles: m.roles ?? [], joined_at: new Date(0).toISOString(), nick: null, avatar: null, premium_since: null, pending: false, permissions: '0', flags: 0, communication_disabled_until: null };
+      } else {
+        const r = o.picked.role;
+        roles[r.id] = { id: r.id, name: r.name, color: 0, hoist: false, icon: null, unicode_emoji: null, position: 1, permissions: '0', managed: false, mentionable: true, flags: 0 };
+      }
+      delete o.picked;
+    }
+  };
+  walk(options);
+  const out: Record<string, Record<string, unknown>> = {};
+  if (Object.keys(users).length) Object.assign(out, { users, members });
+  if (Object.keys(roles).length) out.roles = roles;
+  return Object.keys(out).length ? out : undefined;
 }
 
 export interface InteractionFactory {
@@ -78,10 +122,14 @@ export function interactionFactory(id: FakeIdentity): InteractionFactory {
   };
 
   return {
-    command: (member, words, options = [], extra = {}) => ({
-      ...base(2, member, { id: '1600000000000000000', name: 'smtp', type: 1, guild_id: id.guildId, options: nest(words, options) }),
-      ...extra,
-    }),
+    command: (member, words, options = [], extra = {}) => {
+      const opts = options.map((o) => ({ ...o }));
+      const resolved = resolvedOf(opts);
+      return {
+        ...base(2, member, { id: '1600000000000000000', name: 'smtp', type: 1, guild_id: id.guildId, options: nest(words, opts), ...(resolved ? { resolved } : {}) }),
+        ...extra,
+      };
+    },
     autocomplete: (member, words, options) => base(4, member, { id: '1600000000000000000', name: 'smtp', type: 1, guild_id: id.guildId, options: nest(words, options) }),
     button: (member, customId, messageBody = {}) => ({
       ...base(3, member, { custom_id: customId, component_type: 2 }),
