@@ -38,8 +38,17 @@ export function divider(): Block {
   return { type: 'divider' };
 }
 
-/** A button whose `value` carries an opaque token back to the adapter. */
-export function button(actionId: string, label: string, value: string, style?: 'primary' | 'danger'): ButtonElement {
+/** Slack's own "Are you sure?" dialog before a button acts (Block Kit `confirm` object). Text is plain (Slack escapes it). */
+export interface ConfirmDialog {
+  title: string;
+  text: string;
+  confirm: string;
+  deny: string;
+  style?: 'primary' | 'danger';
+}
+
+/** A button whose `value` carries an opaque token back to the adapter; with `confirm`, Slack asks before sending the press. */
+export function button(actionId: string, label: string, value: string, style?: 'primary' | 'danger', confirm?: ConfirmDialog): ButtonElement {
   const b: ButtonElement = {
     type: 'button',
     action_id: clip(actionId, L.actionId),
@@ -47,6 +56,15 @@ export function button(actionId: string, label: string, value: string, style?: '
     value: clip(value, L.buttonValue),
   };
   if (style) b.style = style;
+  if (confirm) {
+    b.confirm = {
+      title: { type: 'plain_text', text: clip(confirm.title || ' ', L.confirmTitle) },
+      text: { type: 'plain_text', text: clip(confirm.text || ' ', L.confirmText) },
+      confirm: { type: 'plain_text', text: clip(confirm.confirm || ' ', L.confirmButton) },
+      deny: { type: 'plain_text', text: clip(confirm.deny || ' ', L.confirmButton) },
+      ...(confirm.style ? { style: confirm.style } : {}),
+    };
+  }
   return b;
 }
 

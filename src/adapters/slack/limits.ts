@@ -19,6 +19,10 @@ export const SLACK_LIMITS = {
   actionId: 255,
   /** Top-level `text` of a message (the notification fallback); Slack truncates at 40,000. */
   messageText: 3000,
+  /** A button's confirmation dialog (composition object `confirm`). */
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
   modalTitle: 24,
   modalButton: 24,
   privateMetadata: 3000,

@@ -16,7 +16,7 @@ import type {
   SecretPromptReply,
   TableReply,
 } from '../../commands/reply.js';
-import { type Block, type ButtonElement, actions, button, codeSections, context, divider, fieldSections, header, section } from './blocks.js';
+import { type Block, type ButtonElement, type ConfirmDialog, actions, button, codeSections, context, divider, fieldSections, header, section } from './blocks.js';
 import { chartLines } from '../../commands/render/unicode-chart.js';
 import { SLACK_LIMITS as L, clip, escapeCode, escapeMrkdwn } from './limits.js';
 import { tableLines } from './table.js';
@@ -81,9 +81,9 @@ function progressBar(done: number, total: number): string {
 }
 
 /** action_ids must be unique within a message (a group may hold two paged tables), so the token is part of it. */
-function actionButton(a: Action): ButtonElement {
+function actionButton(a: Action, confirm?: ConfirmDialog): ButtonElement {
   const style = a.style === 'default' ? undefined : a.style;
-  return button(`${ACTION_PREFIX}${a.kind}.${a.id}`, a.label, a.id, style);
+  return button(`${ACTION_PREFIX}${a.kind}.${a.id}`, a.label, a.id, style, confirm);
 }
 
 /** The title line of a part: a header block at top level, bold text inside a group. */
@@ -114,7 +114,7 @@ function renderTable(r: TableReply, nested: boolean): Block[] {
   if (r.page?.number !== undefined) notes.push(`Page ${r.page.number}${r.page.of ? ` of ${r.page.of}${r.page.ofAtLeast ? '+' : ''}` : ''}`);
   if (r.footer) notes.push(esc(r.footer));
   if (notes.length) blocks.push(context(notes.join(' · ')));
-  const paging = [r.page?.prev, r.page?.next].filter((a): a is Action => a !== undefined).map(actionButton);
+  const paging = [r.page?.prev, r.page?.next].filter((a): a is Action => a !== undefined).map((a) => actionButton(a));
   if (paging.length) blocks.push(actions(paging));
   return blocks;
 }
@@ -124,7 +124,8 @@ function renderConfirm(r: ConfirmReply, nested: boolean): Block[] {
     titleBlock(r.title, nested),
     section(esc(r.text)),
     context(`Only ${mentionOf(r.requester)} can answer · expires ${slackTime(r.expiresAt)}`),
-    actions([actionButton(r.yes), actionButton(r.no)]),
+    // A destructive Yes gets Slack's own dialog too: a stray click on a phone does not delete a queue.
+    actions([actionButton(r.yes, r.yes.style === 'danger' ? { title: r.title, text: r.text, confirm: r.yes.label, deny: 'Cancel', style: 'danger' } : undefined), actionButton(r.no)]),
   ];
 }
 

@@ -70,7 +70,7 @@ describe('slash commands', () => {
     ['access list', /slack:UOPER/],
     ['qeueu flush', /did you mean/i],
     ['queue flush --yes', /unknown option --yes/],
-    ['events --level warning', /Events \(warning\)/],
+    ['events --level warning', /Events \(warning and above\)/],
     ['log --status sent', /Mail log \(status sent\)/],
     ['alerts unsubscribe', /not subscribed/],
   ];
@@ -213,6 +213,10 @@ describe('queue delete --all', () => {
     expect(total).toBeGreaterThan(0);
     const ask = await h.command(ADMIN, 'queue delete --all');
     expect(textOf(ask)).toContain(`Delete ${total}`);
+    // Slack shows its own dialog before the press is sent: what will happen, with the count.
+    const yes = ask.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).find(byKind('confirm'));
+    expect(yes.confirm).toMatchObject({ title: { text: 'Delete the whole queue?' }, confirm: { text: `Delete ${total}` }, deny: { text: 'Cancel' }, style: 'danger' });
+    expect(yes.confirm.text.text).toContain(`all ${total} messages`);
     await h.press(ADMIN, ask, byKind('confirm'));
     await h.fake.waitFor(() => /Queue deleted/.test(textOf(ask)), 5000, 'the delete');
     expect(textOf(ask)).toContain(`${total} messages deleted`);

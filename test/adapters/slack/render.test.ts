@@ -90,6 +90,33 @@ describe('content', () => {
     expect(s).toContain('"style":"danger"');
   });
 
+  test('a destructive Yes carries Slack\'s confirm dialog: what will happen, with the counts; No does not', () => {
+    const m = renderReply(samples[4]);
+    const row = m.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; confirm?: unknown }[] };
+    const [yes, no] = row.elements;
+    expect(yes.confirm).toEqual({
+      title: { type: 'plain_text', text: 'Flush?' },
+      text: { type: 'plain_text', text: 'This will retry 12 messages.' },
+      confirm: { type: 'plain_text', text: 'Flush' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    });
+    expect(no.confirm).toBeUndefined();
+    expect(blockProblems(m.blocks)).toEqual([]);
+    // Long questions are cut to the dialog's limits (title 100, text 300, buttons 30), not refused by Slack.
+    const long = renderReply({ ...samples[4], title: 'T'.repeat(150), text: 'x'.repeat(1000), yes: { ...(samples[4] as { yes: object }).yes, label: `Delete ${'9'.repeat(40)}` } } as Reply);
+    expect(blockProblems(long.blocks)).toEqual([]);
+  });
+
+  test('the fake refuses a confirm dialog Slack would refuse', () => {
+    const bad = [{ type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'Yes' }, confirm: { title: { type: 'mrkdwn', text: 'x' }, text: { type: 'plain_text', text: 'y'.repeat(301) }, confirm: { type: 'plain_text', text: 'ok' } } }] }];
+    expect(blockProblems(bad)).toEqual([
+      'blocks[0].elements[0].confirm.title must be plain_text',
+      'blocks[0].elements[0].confirm.text: text is 301 characters, max 300',
+      'blocks[0].elements[0].confirm.deny is required',
+    ]);
+  });
+
   test('errors show issues, usage and the suggestion', () => {
     const s = json(renderReply(samples[5]).blocks);
     expect(s).toContain('`relay-port` (range)');

@@ -25,7 +25,26 @@ function element(e: Json, where: string, problems: string[], actionIds: Set<stri
     text(e.text, 75, `${where}.text`, problems);
     if (e.value !== undefined && String(e.value).length > 2000) problems.push(`${where}: button value longer than 2000`);
     if (e.style !== undefined && e.style !== 'primary' && e.style !== 'danger') problems.push(`${where}: button style must be primary or danger`);
+    if (e.confirm !== undefined) confirmProblems(e.confirm, `${where}.confirm`, problems);
   }
+}
+
+/** The confirmation dialog object: title, text, confirm and deny, within their limits (plain_text, except text which may be mrkdwn). */
+function confirmProblems(c: Json, where: string, problems: string[]): void {
+  if (typeof c !== 'object' || c === null) {
+    problems.push(`${where}: must be an object`);
+    return;
+  }
+  for (const [key, max] of [['title', 100], ['text', 300], ['confirm', 30], ['deny', 30]] as const) {
+    if (!c[key]) {
+      problems.push(`${where}.${key} is required`);
+      continue;
+    }
+    text(c[key], max, `${where}.${key}`, problems);
+    if (key !== 'text' && c[key].type !== 'plain_text') problems.push(`${where}.${key} must be plain_text`);
+  }
+  if (c.style !== undefined && c.style !== 'primary' && c.style !== 'danger') problems.push(`${where}.style must be primary or danger`);
+  for (const k of Object.keys(c)) if (!['title', 'text', 'confirm', 'deny', 'style'].includes(k)) problems.push(`${where}: unknown field ${k}`);
 }
 
 /** Every broken rule, empty when Slack would accept the blocks. */
