@@ -16,7 +16,7 @@ const GRAMMAR = [
   {
     path: ['status'],
     aliases: [['dashboard']],
-    summary: 'The SMTP dashboard: settings, queue counts, latest mail log entries and events',
+    summary: 'The SMTP dashboard: settings, the mail queue (counts, newest entries), the latest mail log entries and events',
     args: [],
     options: [],
     examples: ['status'],

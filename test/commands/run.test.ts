@@ -257,12 +257,19 @@ describe('settings and errors', () => {
     expect(expectKind(await runner.action('no-such-token', chat()), 'error').code).toBe('expired');
   });
 
-  it('status has the documented JSON shape', async () => {
-    await submit(2);
+  it('status is the admin guide\'s dashboard: settings, queue counts and the five newest queue entries, mail log entries and events', async () => {
+    await submit(7);
     const r = expectKind(await runner.run('status', term()), 'group');
+    expect(r.parts.map((p) => ('title' in p ? p.title : p.kind))).toEqual(['Settings', 'Mail queue', 'Latest in the mail queue', 'Latest mail log', 'Latest events']);
+    const q = r.parts[2] as TableReply;
+    const newest = (await store.engine.queueList({ limit: 5 })).items.map((m) => m.id);
+    expect(q.rows.map((row) => row.id)).toEqual(newest);
+    expect(q.footer).toBe('2 more: `queue list`');
+    expect((r.parts[3] as TableReply).rows).toHaveLength(5);
     const data = r.data as Record<string, unknown>;
-    expect(Object.keys(data).sort()).toEqual(['enabled', 'events', 'log', 'queue', 'settings']);
-    expect(data.queue).toMatchObject({ queued: 2, sending: 0, deferred: 0, held: 0, total: 2 });
+    expect((data.queueItems as { id: string }[]).map((m) => m.id)).toEqual(newest);
+    expect(Object.keys(data).sort()).toEqual(['enabled', 'events', 'log', 'queue', 'queueItems', 'settings']);
+    expect(data.queue).toMatchObject({ queued: 7, sending: 0, deferred: 0, held: 0, total: 7 });
     expect(Array.isArray(data.log)).toBe(true);
     expect(JSON.stringify(data)).not.toMatch(/"sasl-password":"(?!\(not set\)|\*{8})/);
     expect(data.settings).toMatchObject({ 'sasl-password': '(not set)', 'from-address': expect.any(String), 'tls-mode': expect.any(String), route: expect.any(String) });

@@ -1,5 +1,6 @@
 /** `status`: the dashboard of the admin guide. */
-import type { EventEntry, LogEntry, QueueCounts, SettingsView } from '../../engine/index.js';
+import type { EventEntry, LogEntry, QueueCounts, QueueItem, SettingsView } from '../../engine/index.js';
+import { QUEUE_COLUMNS, listItem, queueRows, type QueueListItem } from './queue-rows.js';
 import type { FieldsReply, GroupReply, TableReply } from '../reply.js';
 import type { Handler } from './context.js';
 import { settingsJson } from './settings-json.js';
@@ -11,6 +12,8 @@ export interface StatusData {
   settings: Record<string, unknown>;
   enabled: boolean;
   queue: QueueCounts;
+  /** The five newest messages in the queue (the dashboard's Mail Queue section). */
+  queueItems: QueueListItem[];
   log: LogEntry[];
   events: EventEntry[];
 }
@@ -18,14 +21,15 @@ export interface StatusData {
 const LATEST = 5;
 
 export const status: Handler = async (_cmd, { engine, now }) => {
-  const [settings, queue, log, events] = await Promise.all([
+  const [settings, queue, queued, log, events] = await Promise.all([
     engine.getSettings(),
     engine.queueCounts(),
+    engine.queueList({ limit: LATEST }),
     engine.logList({ limit: LATEST }),
     engine.eventList({ limit: LATEST }),
   ]);
-  const data: StatusData = { settings: settingsJson(settings), enabled: settings.enabled, queue, log: log.items, events: events.items };
-  const parts = [settingsSummary(settings), queueSummary(queue, now()), logTable(log.items), eventTable(events.items)];
+  const data: StatusData = { settings: settingsJson(settings), enabled: settings.enabled, queue, queueItems: queued.items.map(listItem), log: log.items, events: events.items };
+  const parts = [settingsSummary(settings), queueSummary(queue, now()), queueTable(queued.items, queue.total, now()), logTable(log.items), eventTable(events.items)];
   const reply: GroupReply = { kind: 'group', title: `SMTP ${settings.enabled ? 'enabled' : 'DISABLED'}`, parts, data };
   return reply;
 };
@@ -93,6 +97,12 @@ export const EVENT_COLUMNS: TableReply['columns'] = [
   { key: 'message', label: 'Message', fit: 'wrap' },
   { key: 'actor', label: 'By', drop: 2 },
 ];
+
+/** The admin guide's Mail Queue section: the most recent entries, and where the rest are. */
+function queueTable(items: QueueItem[], total: number, now: number): TableReply {
+  const more = total > items.length ? `${formatCount(total - items.length)} more: \`queue list\`` : 'More: `queue list`';
+  return { kind: 'table', title: 'Latest in the mail queue', columns: QUEUE_COLUMNS, rows: queueRows(items, now), empty: 'The queue is empty.', footer: more };
+}
 
 function logTable(items: LogEntry[]): TableReply {
   return { kind: 'table', title: 'Latest mail log', columns: LOG_COLUMNS, rows: logRows(items), empty: 'No mail yet.', footer: 'More: `log`' };

@@ -71,9 +71,9 @@ afterAll(() => {
 describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a terminal', () => {
   it('greets and runs grammar lines with rendered replies', async () => {
     expect(screen()).toMatch(/smtp-ops REPL on .*store opened here/);
-    const s = await type('status', /Mail queue[\s\S]*Queued\s+0/);
+    const s = await type('status', /Mail queue[\s\S]*Queued\s+0[\s\S]*Latest events/);
     expect(s).toMatch(/Route\s+direct \(MX\)/);
-    expect(s).toMatch(/Latest events/);
+    expect(s).toMatch(/Latest in the mail queue\n {2}The queue is empty\./);
   });
 
   it('completes commands, subcommands and setting names with Tab', async () => {
