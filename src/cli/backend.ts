@@ -20,6 +20,8 @@ export interface Call {
   confirmed?: boolean;
   onProgress?: (p: ProgressReply) => void;
   followUp?: (r: Reply) => void;
+  /** Stop waiting for delivery attempts (local mode; serve keeps its own). */
+  signal?: AbortSignal;
 }
 
 export interface Backend {
@@ -74,7 +76,7 @@ function remote(client: ControlClient, actor: Actor): Backend {
 }
 
 function local(engine: Engine, runner: Runner, actor: Actor, server: ControlServer | null): Backend {
-  const ctx = (c: Call = {}) => ({ actor, surface: 'terminal' as const, confirmed: c.confirmed, onProgress: c.onProgress, followUp: c.followUp });
+  const ctx = (c: Call = {}) => ({ actor, surface: 'terminal' as const, confirmed: c.confirmed, onProgress: c.onProgress, followUp: c.followUp, signal: c.signal });
   return {
     mode: 'local',
     engine,

@@ -24,9 +24,16 @@ export function jsonOf(r: Reply): unknown {
   return { kind: r.kind };
 }
 
-function commandWord(words: string[]): string {
+/** The command's words, without a leading `smtp` or `/smtp`, lower case. */
+function commandWords(words: string[]): string[] {
   const w = words.map((x) => x.toLowerCase());
-  return w[0] === 'smtp' || w[0] === '/smtp' ? (w[1] ?? '') : (w[0] ?? '');
+  return w[0] === 'smtp' || w[0] === '/smtp' ? w.slice(1) : w;
+}
+
+/** Commands that start delivery attempts: opened here (no serve), nothing else would make them, so the CLI waits for them. */
+function startsDelivery(words: string[]): boolean {
+  const [a, b] = commandWords(words);
+  return a === 'test' || (a === 'queue' && (b === 'flush' || b === 'release'));
 }
 
 /** A terminal has no buttons: the command line of the other page. */
@@ -37,7 +44,7 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
   const out = process.stdout;
   const err = process.stderr;
   const color = !o.json && wantColor(out, o.env);
-  const isTest = commandWord(o.words) === 'test';
+  const isTest = commandWords(o.words)[0] === 'test';
   let backend: Backend;
   try {
     backend = await openBackend({ storeDir: o.storeDir, actor: localActor('cli'), worker: isTest, env: o.env });
@@ -48,11 +55,21 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
     return 1;
   }
   const words = [...o.words];
-  // Opened here, nothing else would attempt the test message: wait for its first attempt.
-  if (o.wait || (isTest && backend.mode === 'local')) words.push('--wait');
+  // Opened here, nothing else would attempt the messages: run the worker here and wait for the attempts, as sendmail -q does.
+  // Through serve, serve's worker attempts them and the reply says so (--wait waits there too).
+  if (o.wait || (startsDelivery(o.words) && backend.mode === 'local')) words.push('--wait');
+  // Ctrl-C while waiting: stop waiting, report what happened so far (the rest stays due). A second one exits at once.
+  const giveUp = new AbortController();
+  const onSigint = () => {
+    if (giveUp.signal.aborted) process.exit(130);
+    err.write('\n(Ctrl-C: no more waiting; what happened so far follows. Ctrl-C again exits at once.)\n');
+    giveUp.abort();
+  };
+  if (backend.mode === 'local') process.on('SIGINT', onSigint);
   let progressShown = false;
   const call = {
     confirmed: o.yes,
+    signal: giveUp.signal,
     onProgress: (p: { label: string; done: number; total: number }) => {
       if (!err.isTTY) return;
       progressShown = true;
@@ -79,6 +96,7 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
     else (reply.kind === 'error' ? err : out).write(`${renderReply(reply, { color, width: outputWidth(out, o.env), pageHint })}\n`);
     return exitCodeOf(reply);
   } finally {
+    process.off('SIGINT', onSigint);
     await backend.close();
   }
 }

@@ -10,6 +10,8 @@ import type { CommandSpec, OptionSpec } from './types.js';
 const page: OptionSpec = { name: 'page', type: 'number', description: 'Page number, 1 = newest', alias: 'p' };
 const cursor: OptionSpec = { name: 'cursor', type: 'string', description: 'Opaque paging cursor (a `next` or `prev` of a previous page)', internal: true };
 const yes: OptionSpec = { name: 'yes', type: 'boolean', description: 'Do it without asking', alias: 'y', terminalOnly: true };
+/** Wait for the delivery attempts a command starts (the one-shot CLI always does when it holds the store itself). */
+const waitAttempts: OptionSpec = { name: 'wait', type: 'boolean', description: 'Wait for the delivery attempts and report them (exit 0 only if all were delivered)', alias: 'w', terminalOnly: true };
 
 /** The grammar. Order is the order of `help`. */
 const GRAMMAR = [
@@ -75,7 +77,7 @@ const GRAMMAR = [
     path: ['queue', 'flush'],
     summary: 'Retry every queued and deferred message now (nothing is deleted)',
     args: [],
-    options: [yes],
+    options: [yes, waitAttempts],
     examples: ['queue flush'],
     role: 'operator',
     destructive: true,
@@ -102,7 +104,7 @@ const GRAMMAR = [
     path: ['queue', 'release'],
     summary: 'Release a held message: it is attempted now',
     args: [{ name: 'id', description: 'Queue id', required: true, complete: 'queue-id' }],
-    options: [],
+    options: [waitAttempts],
     examples: ['queue release 01JD3K2M4N'],
     role: 'operator',
   },

@@ -187,6 +187,8 @@ export interface RunContext {
   onProgress?: (p: ProgressReply) => void;
   /** Later replies of the same command (the outcome of `test`). */
   followUp?: (r: Reply) => void;
+  /** The requester gave up waiting (Ctrl-C): waits for delivery attempts stop and report what happened so far. */
+  signal?: AbortSignal;
 }
 
 /** Exit code of the one-shot CLI for a reply: 0 ok, 1 operation failed, 2 usage or validation error. */

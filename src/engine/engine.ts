@@ -13,7 +13,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { Clock, Engine, EngineOptions, IntakeServer } from './facade.js';
-import type { Actor, Alert, AttemptOutcome, DnsResolver, EventEntry, EventLevel, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
+import type { Actor, Alert, AttemptOutcome, AttemptTally, DnsResolver, EventEntry, EventLevel, FlushOptions, FlushResult, ProgressFn, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
 import { ErrorCode, SmtpOpsError } from './errors.js';
 import { Store } from './store.js';
 import { SecretBox } from './secrets.js';
@@ -26,6 +26,8 @@ import { Submissions } from './submit.js';
 import { Queue, type QueueRecord } from './queue/queue.js';
 import { Worker } from './queue/worker.js';
 import { Deliveries } from './delivery/deliveries.js';
+import { tallyOf, type AttemptWatch } from './delivery/attempt-watch.js';
+import { flushedIds, queueProbe } from './delivery/flush-wait.js';
 import { createDeliverer } from './delivery/index.js';
 import { directPortFromEnv, resolverFromEnv } from './delivery/dns.js';
 import { IntakeControl } from './intake/control.js';
@@ -181,14 +183,29 @@ class EngineImpl implements Engine {
 
   // The queue's events are worded here until the queue records its own.
 
-  async queueFlush(actor: Actor, onProgress?: Parameters<Engine['queueFlush']>[1]) {
+  async queueFlush(actor: Actor, onProgress?: ProgressFn, opts: FlushOptions = {}): Promise<FlushResult> {
     this.open();
     const { journal, queue } = this.u;
-    const count = await queue.flush(onProgress);
-    const disabled = !this.u.settings.current.enabled;
-    await journal.record(journal.event('info', 'queue.flushed', `queue flushed: ${count} message(s) due now${disabled ? ' (SMTP is disabled: nothing will be sent until enabled=on)' : ''}`, actor, { count }));
-    this.u.worker.kick();
-    return { count };
+    // The watch first, then the ids: no attempt of a flushed message can end unheard in between.
+    const watch = opts.wait ? this.u.deliveries.watch() : null;
+    try {
+      const ids = watch ? await flushedIds(queue) : null;
+      const count = await queue.flush(onProgress);
+      const disabled = !this.u.settings.current.enabled;
+      await journal.record(journal.event('info', 'queue.flushed', `queue flushed: ${count} message(s) due now${disabled ? ' (SMTP is disabled: nothing will be sent until enabled=on)' : ''}`, actor, { count }));
+      this.u.worker.kick();
+      if (!watch || !ids) return { count, disabled };
+      return { count, disabled, attempts: await this.waitFor(watch, ids, disabled, onProgress, opts.signal) };
+    } finally {
+      watch?.close();
+    }
+  }
+
+  /** Run the worker here if it is not running, and wait for the attempts of `ids` (none when SMTP is disabled). */
+  private async waitFor(watch: AttemptWatch, ids: Set<string>, disabled: boolean, onProgress?: ProgressFn, signal?: AbortSignal): Promise<AttemptTally> {
+    if (disabled) return tallyOf([...ids].map(() => undefined));
+    this.u.worker.start();
+    return watch.until(ids, queueProbe(this.u.queue, () => this.u.settings.current, this.u.clock), { onProgress, signal });
   }
 
   async queueDeleteAll(actor: Actor, onProgress?: Parameters<Engine['queueDeleteAll']>[1]) {
@@ -211,11 +228,19 @@ class EngineImpl implements Engine {
     await queue.hold(id, journal.event('info', 'queue.held', `message ${id} held`, actor, { id }));
   }
 
-  async queueRelease(id: string, actor: Actor) {
+  async queueRelease(id: string, actor: Actor, opts: FlushOptions = {}): Promise<FlushResult> {
     this.open();
     const { journal, queue } = this.u;
-    await queue.release(id, journal.event('info', 'queue.released', `message ${id} released`, actor, { id }));
-    this.u.worker.kick();
+    const watch = opts.wait ? this.u.deliveries.watch() : null;
+    try {
+      await queue.release(id, journal.event('info', 'queue.released', `message ${id} released`, actor, { id }));
+      this.u.worker.kick();
+      const disabled = !this.u.settings.current.enabled;
+      if (!watch) return { count: 1, disabled };
+      return { count: 1, disabled, attempts: await this.waitFor(watch, new Set([id]), disabled, undefined, opts.signal) };
+    } finally {
+      watch?.close();
+    }
   }
 
   // ------------------------------------------------------------ logs

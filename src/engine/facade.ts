@@ -17,6 +17,8 @@ import type {
   EventEntry,
   EventLevel,
   EventQuery,
+  FlushOptions,
+  FlushResult,
   LogEntry,
   LogQuery,
   Page,
@@ -85,13 +87,19 @@ export interface Engine {
   queueCounts(): Promise<QueueCounts>;
   queueList(q?: QueueQuery): Promise<Page<QueueItem>>;
   queueShow(id: string): Promise<QueueItem & { headers: Record<string, string> }>;
-  /** Every deferred (and queued) message becomes due now, and one being sent is retried at once if that attempt defers; the worker wakes. Returns how many. */
-  queueFlush(actor: Actor, onProgress?: ProgressFn): Promise<{ count: number }>;
+  /**
+   * Every deferred (and queued) message becomes due now, and one being sent is retried at once if that
+   * attempt defers; the worker wakes. Returns how many. With `wait`, the worker runs in this process
+   * (started if it was not) and the promise resolves once each of those messages had its attempt, or
+   * none will come, with what they came to (progress: `delivering`).
+   */
+  queueFlush(actor: Actor, onProgress?: ProgressFn, opts?: FlushOptions): Promise<FlushResult>;
   /** Deletes every message; one being sent is not re-queued. Returns how many. */
   queueDeleteAll(actor: Actor, onProgress?: ProgressFn): Promise<{ count: number }>;
   queueDelete(id: string, actor: Actor): Promise<void>;
   queueHold(id: string, actor: Actor): Promise<void>;
-  queueRelease(id: string, actor: Actor): Promise<void>;
+  /** Release a held message: due now. With `wait`, as for a flush: the worker runs here and the attempt is waited for. */
+  queueRelease(id: string, actor: Actor, opts?: FlushOptions): Promise<FlushResult>;
 
   // logs
   logList(q?: LogQuery): Promise<Page<LogEntry>>;

@@ -199,6 +199,42 @@ export interface DnsResolver {
   reverse?(ip: string): Promise<string[]>;
 }
 
+/**
+ * What the delivery attempts of a set of messages came to (a flush or a
+ * release waited on): by message, and by recipient.
+ */
+export interface AttemptTally {
+  /** Messages waited on. */
+  messages: number;
+  /** Every recipient accepted. */
+  delivered: number;
+  /** A recipient deferred: still queued, retried after its backoff. */
+  deferred: number;
+  /** None deferred and at least one bounced or expired (the message left the queue). */
+  bounced: number;
+  /** No attempt: deleted or held meanwhile, SMTP disabled, or the wait was interrupted. */
+  notAttempted: number;
+  recipients: { sent: number; deferred: number; bounced: number };
+  /** The wait was given up (Ctrl-C) before every attempt ended. */
+  interrupted: boolean;
+}
+
+/** Options of a flush (and a release). */
+export interface FlushOptions {
+  /** Run the delivery worker in this process if it is not running, and wait for each message's attempt. */
+  wait?: boolean;
+  /** Stop waiting (the messages stay due; what happened so far is counted). */
+  signal?: AbortSignal;
+}
+
+/** What a flush did: how many messages it made due, and with `wait` what their attempts came to. */
+export interface FlushResult {
+  count: number;
+  /** SMTP is disabled: nothing is sent until `enabled=on`. */
+  disabled: boolean;
+  attempts?: AttemptTally;
+}
+
 /** Outcome of the first delivery attempt of a message (what `test` reports). */
 export interface AttemptOutcome {
   id: string;

@@ -111,7 +111,8 @@ describe('confirmations', () => {
     expect(ask.requester).toBe('slack:UADMIN');
     expect(ask.expiresAt).toBe(now + 5 * 60_000);
     const done = expectKind(await runner.action(ask.yes.id, chat()), 'message');
-    expect(done.data).toEqual({ count: 3 });
+    expect(done.data).toEqual({ count: 3, disabled: false });
+    expect(done.text).toBe('3 messages are due now; the delivery worker is attempting them. Follow with `queue list` and `log`.');
     // Both buttons are used up.
     expect(expectKind(await runner.action(ask.no.id, chat()), 'error').code).toBe('expired');
 

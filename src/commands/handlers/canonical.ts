@@ -2,8 +2,13 @@
 import { quoteWords } from '../tokenize.js';
 import type { CommandSpec, ParsedCommand } from '../types.js';
 
-/** Canonical words of `cmd`, with `overrides` applied to its options (undefined removes one). */
-export function lineOf(cmd: ParsedCommand, spec: CommandSpec, overrides: Record<string, string | number | boolean | undefined> = {}): string {
+/**
+ * Canonical words of `cmd`, with `overrides` applied to its options (undefined
+ * removes one). Terminal-only options are left out (chat would refuse them),
+ * except with `terminal` (a confirmation asked on a terminal keeps `--wait`);
+ * `--yes` never travels: a token is pressed to confirm.
+ */
+export function lineOf(cmd: ParsedCommand, spec: CommandSpec, overrides: Record<string, string | number | boolean | undefined> = {}, terminal = false): string {
   const words: string[] = [...cmd.path];
   for (const a of spec.args) {
     const v = cmd.args[a.name];
@@ -13,7 +18,7 @@ export function lineOf(cmd: ParsedCommand, spec: CommandSpec, overrides: Record<
   const options = { ...cmd.options, ...overrides };
   for (const o of spec.options) {
     const v = options[o.name];
-    if (v === undefined || v === false || o.terminalOnly) continue;
+    if (v === undefined || v === false || (o.terminalOnly && (!terminal || o.name === 'yes'))) continue;
     words.push(`--${o.name}`);
     if (v !== true) words.push(String(v));
   }

@@ -8,7 +8,7 @@ import type { HandlerEnv } from './context.js';
 /** A Yes/No question bound to the requester; Yes runs `cmd` again, confirmed. */
 export function confirmReply(cmd: ParsedCommand, env: HandlerEnv, title: string, text: string, yesLabel: string, counts?: Record<string, unknown>): ConfirmReply {
   const requester = actorKey(env.ctx.actor);
-  const line = lineOf(cmd, env.spec);
+  const line = lineOf(cmd, env.spec, {}, env.ctx.surface === 'terminal');
   const { yes, no, expiresAt } = env.actions.confirm(line, requester, yesLabel);
   return { kind: 'confirm', title, text, yes, no, requester, expiresAt, data: { confirm: line, text, expiresAt, ...counts } };
 }

@@ -6,6 +6,7 @@ import { confirmReply } from './confirm.js';
 import { formatBytes, formatCount, formatRelative, formatTime, oneLine, plural } from './format.js';
 import { QUEUE_COLUMNS, listItem, queueRows } from './queue-rows.js';
 import { listData, pageBlock, pageQuery } from './paging.js';
+import { flushReply, releaseReply } from './flush-reply.js';
 
 export const queueList: Handler = async (cmd, env) => {
   const q: QueueQuery = { ...pageQuery(cmd) };
@@ -68,9 +69,8 @@ export const queueFlush: Handler = async (cmd, env) => {
       : `This will retry ${plural(n, 'message')} now (${formatCount(c.deferred)} deferred, ${formatCount(c.queued)} queued). Nothing is deleted; held messages stay held.`;
     return confirmReply(cmd, env, 'Flush the mail queue?', text, 'Flush', { count: n, queue: c });
   }
-  const { count } = await env.engine.queueFlush(env.ctx.actor, progress(env));
-  const reply: MessageReply = { kind: 'message', tone: 'success', title: 'Queue flushed', text: `${plural(count, 'message')} will be retried now.`, data: { count } };
-  return reply;
+  const r = await env.engine.queueFlush(env.ctx.actor, progress(env), { wait: cmd.options.wait === true, signal: env.ctx.signal });
+  return flushReply(r);
 };
 
 export const queueDelete: Handler = async (cmd, env) => {
@@ -106,6 +106,5 @@ export const queueHold: Handler = async (cmd, env) => {
 
 export const queueRelease: Handler = async (cmd, env) => {
   const id = String(cmd.args.id);
-  await env.engine.queueRelease(id, env.ctx.actor);
-  return { kind: 'message', tone: 'success', text: `Message ${id} is released and will be attempted now.`, data: { id, state: 'queued' } };
+  return releaseReply(id, await env.engine.queueRelease(id, env.ctx.actor, { wait: cmd.options.wait === true, signal: env.ctx.signal }));
 };

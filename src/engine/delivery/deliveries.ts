@@ -9,6 +9,7 @@ import type { Queue, QueueRecord } from '../queue/queue.js';
 import { DelivererSlot } from './deliverer-slot.js';
 import { failureEvents } from './failure-events.js';
 import { AttemptOutcomes } from './outcomes.js';
+import { AttemptWatch } from './attempt-watch.js';
 
 export interface DeliveriesDeps {
   queue: Queue;
@@ -42,6 +43,11 @@ export class Deliveries {
     // Events first: whoever waits on the outcome may look at the events next.
     for (const e of failureEvents(rec, results, bounced.map((b) => `${b.to[0]}: ${b.response ?? ''}`), this.d.settings())) await this.d.events.record(e.level, e.code, e.message, e.data);
     this.outcomes.settle(outcome);
+  }
+
+  /** Hear the outcomes of attempts from now on, to wait for a set of messages (see attempt-watch.ts). */
+  watch(): AttemptWatch {
+    return new AttemptWatch(this.outcomes);
   }
 
   /** The outcome of the last attempt of `id` if it was recent, else of its next one. */

@@ -8,6 +8,13 @@ const RECENT_OUTCOMES = 1000;
 export class AttemptOutcomes {
   private readonly waiters = new Map<string, ((o: AttemptOutcome) => void)[]>();
   private readonly recent = new Map<string, AttemptOutcome>();
+  private readonly listeners = new Set<(o: AttemptOutcome) => void>();
+
+  /** Hear every outcome from now on (a flush waiting for its messages); returns the unsubscribe. */
+  subscribe(fn: (o: AttemptOutcome) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
 
   /** The outcome of the last attempt of `id`, if it was recent. */
   last(id: string): AttemptOutcome | undefined {
@@ -39,5 +46,6 @@ export class AttemptOutcomes {
     if (this.recent.size > RECENT_OUTCOMES) this.recent.delete(this.recent.keys().next().value as string);
     for (const w of this.waiters.get(outcome.id) ?? []) w(outcome);
     this.waiters.delete(outcome.id);
+    for (const l of this.listeners) l(outcome);
   }
 }

@@ -52,8 +52,8 @@ const table = (rows: number, cell = 'x'): TableReply => ({
 
 describe('each reply kind', () => {
   test('message: tone colour, title and text', () => {
-    const m = renderReply({ kind: 'message', tone: 'success', title: 'Queue flushed', text: '3 messages will be retried now.' });
-    expect(m.embeds).toEqual([{ title: 'Queue flushed', description: '3 messages will be retried now.', color: COLORS.success }]);
+    const m = renderReply({ kind: 'message', tone: 'success', title: 'Queue flushed', text: '3 messages are due now; the delivery worker is attempting them.' });
+    expect(m.embeds).toEqual([{ title: 'Queue flushed', description: '3 messages are due now; the delivery worker is attempting them.', color: COLORS.success }]);
     expect(m.components).toEqual([]);
   });
 

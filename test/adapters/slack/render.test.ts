@@ -23,7 +23,7 @@ function table(rows: number, width = 20): TableReply {
 }
 
 const samples: Reply[] = [
-  { kind: 'message', tone: 'success', title: 'Queue flushed', text: '3 messages will be retried now.' },
+  { kind: 'message', tone: 'success', title: 'Queue flushed', text: '3 messages are due now; the delivery worker is attempting them.' },
   { kind: 'fields', title: 'SMTP settings', fields: Array.from({ length: 27 }, (_, i) => ({ label: `key-${i}`, value: `value ${i}` })), footer: 'Delivery: relay' },
   table(20),
   table(0),

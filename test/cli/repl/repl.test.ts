@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDist, ROOT } from '../build.js';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { createEngine } from '../../../src/engine/index.js';
 
 const SOCKET = `smtp-ops-repl-test-${process.pid}`;
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -230,6 +233,47 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('one-shot CLI on a termin
     await wait(/sasl-password +\*{8}[\s\S]*PW-EXIT-0/);
     expect(shot()).not.toContain('tty-secret-31');
   }, 60_000);
+
+  it('queue flush with no serve running attempts the queue here with a progress bar, then the summary', async () => {
+    // A loopback peer that takes 150 ms per recipient, so the bar is seen moving; defer@ gets 451.
+    const slow = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo(a, _s, cb) {
+        setTimeout(() => (a.address.startsWith('defer@') ? cb(Object.assign(new Error('4.2.0 try later'), { responseCode: 451 })) : cb()), 150);
+      },
+      onData(stream, _s, cb) {
+        stream.resume();
+        stream.on('end', () => cb(null, 'Queued'));
+      },
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+    const port = (slow.server.address() as AddressInfo).port;
+    const flushStore = join(dir, 'cli-flush');
+    const engine = await createEngine({ storeDir: flushStore, secretKey: randomKey, worker: false });
+    await engine.updateSettings({ hostname: 'cli.smtp-ops.test', 'from-address': 'alerts@smtp-ops.test', 'relay-host': '127.0.0.1', 'relay-port': String(port), 'use-tls': 'off', enabled: 'off' }, { platform: 'cli', id: 'test' });
+    for (let i = 0; i < 60; i++) await engine.submit({ to: [i === 7 ? 'defer@x.test' : `r${i}@x.test`], subject: `m${i}`, text: 'x', source: 'api' });
+    await engine.updateSettings({ enabled: 'on' }, { platform: 'cli', id: 'test' });
+    await engine.close();
+    try {
+      const target = 'repl:flush';
+      tmux('new-window', '-t', 'repl', '-n', 'flush', `cd ${ROOT} && node ${main} --store ${flushStore} queue flush --yes; echo FLUSH-EXIT-$?; sleep 120`);
+      const shot = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', target);
+      const end = Date.now() + 60_000;
+      let sawBar = false;
+      while (!/FLUSH-EXIT-\d/.test(shot())) {
+        if (/\[[█░]+\] +\d+% delivering \d+\/60/.test(shot())) sawBar = true;
+        if (Date.now() > end) throw new Error(`flush did not end:\n${shot()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const s = shot();
+      expect(sawBar || /\[█+\] 100% delivering 60\/60/.test(s)).toBe(true);
+      expect(s).toMatch(/! Queue flushed: 60 messages attempted now: 59 delivered, 1 deferred \(queued again, retried after their backoff: `queue list --state deferred`\)\.\nFLUSH-EXIT-1/);
+    } finally {
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  }, 120_000);
 
   it('Ctrl-C at the y/N question answers no: nothing is done', async () => {
     const cliStore = join(dir, 'cli-ctrl-c');

@@ -8,7 +8,7 @@ const plain = { color: false, width: 80 };
 describe('terminal renderer', () => {
   it('renders every reply kind as text', () => {
     const replies: [Reply, RegExp][] = [
-      [{ kind: 'message', tone: 'success', title: 'Queue flushed', text: '3 messages will be retried now.' }, /^✓ Queue flushed: 3 messages will be retried now\.$/],
+      [{ kind: 'message', tone: 'success', title: 'Queue flushed', text: '3 messages are due now; the delivery worker is attempting them.' }, /^✓ Queue flushed: 3 messages are due now; the delivery worker is attempting them\.$/],
       [{ kind: 'fields', title: 'Settings', fields: [{ label: 'Route', value: 'relay smtp.example.com:587' }, { label: 'Examples', value: 'a\nb' }], footer: 'foot' }, /^Settings\n {2}Route {5}relay smtp\.example\.com:587\n {2}Examples {2}a\n {12}b\nfoot$/],
       [{ kind: 'confirm', title: 'Delete?', text: 'This will delete 2 messages.', yes: action('confirm'), no: action('cancel'), requester: 'cli:x', expiresAt: 0 }, /\? Delete\?\n {2}This will delete 2 messages\./],
       [{ kind: 'error', code: 'usage', message: 'unknown command "qeue"', suggestion: 'did you mean `queue list`?', usage: 'queue list' }, /^error \(usage\): unknown command "qeue"\n {2}did you mean `queue list`\?\n {2}usage: queue list$/],
