@@ -41,13 +41,17 @@ export const SETTING_HELP: Readonly<Record<SettingKey, string>> = {
   'intake-max-recipients': 'recipients per message',
   'intake-max-connections': 'concurrent intake connections',
   'intake-allow-senders': 'addresses or @domains allowed as senders; blank = any',
+  'dkim-domain': 'DKIM signing domain (d=); mail whose From domain is it or a subdomain is signed; blank = no signing',
+  'dkim-selector': 'DKIM selector (s=): the key is published at <selector>._domainkey.<dkim-domain>',
+  'dkim-private-key': 'DKIM RSA private key (secret: a PEM or the path of a PEM file, typed privately; `dkim keygen` makes one)',
+  'dnsbl-zones': 'DNS blocklist zones the doctor checks the sending IP against (default zen.spamhaus.org, bl.spamcop.net, b.barracudacentral.org); blank = none',
 };
 
 /** Every setting key, in the order of the admin guide. */
 export const SETTING_KEYS: readonly SettingKey[] = Object.keys(SETTING_HELP) as SettingKey[];
 
 /** Settings whose values are secrets: never echoed, never typed inline in chat. */
-export const SECRET_KEYS: readonly SettingKey[] = ['sasl-password', 'intake-password'];
+export const SECRET_KEYS: readonly SettingKey[] = ['sasl-password', 'intake-password', 'dkim-private-key'];
 
 /** Mail log statuses, for `log --status`. */
 export const LOG_STATUSES: readonly LogStatus[] = ['received', 'sent', 'deferred', 'bounced', 'deleted', 'expired'];

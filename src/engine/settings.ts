@@ -9,10 +9,11 @@ import { isIP } from 'node:net';
 import type { Issue } from './errors.js';
 import { ValidationError } from './errors.js';
 import { closest } from './suggest.js';
+import { isSelector, parsePrivateKey } from './dkim/key.js';
 import type { DeliveryConfig, SettingKey, Settings, SettingsPatch, SettingsView, TlsMode } from './types.js';
 
 /** Setting keys whose values are secrets: stored sealed, never returned. */
-export const SECRET_KEYS = ['sasl-password', 'intake-password'] as const;
+export const SECRET_KEYS = ['sasl-password', 'intake-password', 'dkim-private-key'] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 export function isSecretKey(k: string): k is SecretKey {
@@ -182,6 +183,45 @@ const secret = (key: SettingKey) => (raw: string, issue: (r: string, m: string) 
   return raw;
 };
 
+const fqdnOrBlank = (key: SettingKey) => (raw: string, issue: (r: string, m: string) => void) => {
+  if (raw.trim() === '') return '';
+  return fqdn(key)(raw, issue);
+};
+
+const selector = (key: SettingKey) => (raw: string, issue: (r: string, m: string) => void) => {
+  const v = raw.trim().toLowerCase();
+  if (v === '' || isSelector(v)) return v;
+  issue('selector', `${key} must be one or more DNS labels (letters, digits, hyphens; e.g. smtp-ops-2026), or blank (got ${show(raw)})`);
+  return undefined;
+};
+
+/** A private key: PEM text (line breaks may be spaces) or the absolute path of a PEM file; stored as PEM, sealed. */
+const privateKey = (key: SettingKey) => (raw: string, issue: (r: string, m: string) => void) => {
+  if (raw.length > 16384) {
+    issue('length', `${key} must be at most 16384 characters`);
+    return undefined;
+  }
+  const r = parsePrivateKey(raw, key);
+  if (!r.ok) {
+    issue(r.rule, r.message);
+    return undefined;
+  }
+  return r.pem;
+};
+
+const zones = (key: SettingKey) => (raw: string, issue: (r: string, m: string) => void) => {
+  const items = [...new Set(raw.split(/[,\s]+/).map((z) => z.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))];
+  const bad = items.filter((z) => !(isHostname(z) && z.includes('.')));
+  if (bad.length > 0 || items.length > 20) {
+    issue('zones', `${key} must be a comma-separated list of at most 20 DNS zones such as zen.spamhaus.org, or blank for none${bad.length ? ` (bad: ${bad.map(show).join(', ')})` : ''}`);
+    return undefined;
+  }
+  return items.join(',');
+};
+
+/** DNSBL zones checked by default: the widely used public blocklists. */
+export const DEFAULT_DNSBL_ZONES = 'zen.spamhaus.org,bl.spamcop.net,b.barracudacentral.org';
+
 /** Every setting, with its parser and a one-line help (used by `help config`). */
 export const FIELDS: readonly Field[] = [
   { key: 'enabled', prop: 'enabled', help: 'on/off: off queues mail but sends nothing', parse: bool('enabled') },
@@ -222,6 +262,10 @@ export const FIELDS: readonly Field[] = [
   { key: 'intake-max-recipients', prop: 'intakeMaxRecipients', help: 'recipients per message (default 1000)', parse: int('intake-max-recipients', 1, 100000) },
   { key: 'intake-max-connections', prop: 'intakeMaxConnections', help: 'concurrent intake connections (default 100)', parse: int('intake-max-connections', 1, 10000) },
   { key: 'intake-allow-senders', prop: 'intakeAllowSenders', help: 'addresses or @domains allowed as senders; blank = any', parse: senders('intake-allow-senders') },
+  { key: 'dkim-domain', prop: 'dkimDomain', help: 'DKIM signing domain (d=); mail whose From is in it or a subdomain is signed; blank = no signing', parse: fqdnOrBlank('dkim-domain') },
+  { key: 'dkim-selector', prop: 'dkimSelector', help: 'DKIM selector (s=): the key is published at <selector>._domainkey.<dkim-domain>', parse: selector('dkim-selector') },
+  { key: 'dkim-private-key', prop: null, help: 'DKIM RSA private key (secret): a PEM, or the path of a PEM file read once; `dkim keygen` makes one', parse: privateKey('dkim-private-key') },
+  { key: 'dnsbl-zones', prop: 'dnsblZones', help: `DNS blocklist zones the doctor checks the sending IP against (default ${DEFAULT_DNSBL_ZONES}); blank = none`, parse: zones('dnsbl-zones') },
 ];
 
 export const SETTING_KEYS: readonly SettingKey[] = FIELDS.map((f) => f.key);
@@ -258,6 +302,9 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     intakeMaxRecipients: 1000,
     intakeMaxConnections: 100,
     intakeAllowSenders: '',
+    dkimDomain: '',
+    dkimSelector: '',
+    dnsblZones: DEFAULT_DNSBL_ZONES,
   };
 }
 
@@ -332,7 +379,26 @@ export function applyPatch(current: Settings, patch: SettingsPatch, hasSecret: (
   if (changed.includes('tls-verify') && !next.tlsVerify) warnings.push('tls-verify is off: certificates are not verified, so a man in the middle can read the mail and the SASL password');
   if (changed.includes('use-tls') && !next.useTls && next.sasl) warnings.push('use-tls is off while sasl is on: the SASL password crosses the network in clear text');
   if (next.sasl && !(secrets['sasl-password'] || hasSecret('sasl-password'))) warnings.push('sasl is on but no sasl-password is set yet: set it with "config set sasl-password"');
+  warnings.push(...dkimWarnings(next, changed, Boolean(secrets['dkim-private-key']) || hasSecret('dkim-private-key')));
   return { settings: next, secrets, changed, warnings };
+}
+
+/** What a DKIM change leaves unsigned: said when the change is made, not found out from a receiver. */
+function dkimWarnings(s: Settings, changed: SettingKey[], hasKey: boolean): string[] {
+  if (!changed.some((k) => k.startsWith('dkim-') || k === 'from-address')) return [];
+  const out: string[] = [];
+  if (hasKey && (s.dkimDomain === '' || s.dkimSelector === '')) {
+    out.push(`dkim-private-key is set but ${s.dkimDomain === '' ? 'dkim-domain' : 'dkim-selector'} is blank: mail is not DKIM-signed until dkim-domain and dkim-selector are both set`);
+  }
+  if (!hasKey && s.dkimDomain !== '' && changed.some((k) => k === 'dkim-domain' || k === 'dkim-selector')) {
+    out.push('dkim-domain is set but no dkim-private-key: mail is not DKIM-signed until a key is set (dkim keygen makes one)');
+  }
+  const at = s.fromAddress.lastIndexOf('@');
+  const fromDomain = s.fromAddress.slice(at + 1).toLowerCase();
+  if (s.dkimDomain !== '' && fromDomain !== s.dkimDomain && !fromDomain.endsWith(`.${s.dkimDomain}`)) {
+    out.push(`mail from ${s.fromAddress} is not DKIM-signed: its domain is not ${s.dkimDomain} or a subdomain of it`);
+  }
+  return out;
 }
 
 /** How delivery connects, from use-tls, relay-host and relay-port. */
@@ -349,7 +415,7 @@ export function routeOf(s: Settings): string {
 
 export function viewOf(s: Settings, hasSecret: (k: SecretKey) => boolean): SettingsView {
   const mask = (k: SecretKey) => (hasSecret(k) ? '********' : '(not set)');
-  return { ...s, saslPassword: mask('sasl-password'), intakePassword: mask('intake-password'), tlsMode: tlsModeOf(s), route: routeOf(s) };
+  return { ...s, saslPassword: mask('sasl-password'), intakePassword: mask('intake-password'), dkimPrivateKey: mask('dkim-private-key'), tlsMode: tlsModeOf(s), route: routeOf(s) };
 }
 
 export function deliveryConfig(s: Settings, password: string | undefined, directPort: number, tlsCaPem: string | undefined): DeliveryConfig {

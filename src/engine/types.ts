@@ -51,7 +51,11 @@ export type SettingKey =
   | 'intake-max-size'
   | 'intake-max-recipients'
   | 'intake-max-connections'
-  | 'intake-allow-senders';
+  | 'intake-allow-senders'
+  | 'dkim-domain'
+  | 'dkim-selector'
+  | 'dkim-private-key'
+  | 'dnsbl-zones';
 
 /** Stored, typed settings. Secrets are never part of a value returned to callers: see {@link SettingsView}. */
 export interface Settings {
@@ -94,6 +98,12 @@ export interface Settings {
   intakeMaxConnections: number;
   /** Comma-separated sender addresses or `@domain`s allowed at intake; blank = any. */
   intakeAllowSenders: string;
+  /** DKIM signing domain (`d=`): mail whose From domain is this domain or a subdomain of it is signed; blank = no signing. */
+  dkimDomain: string;
+  /** DKIM selector (`s=`): the key is published at `<selector>._domainkey.<dkim-domain>`. */
+  dkimSelector: string;
+  /** Comma-separated DNSBL zones the doctor checks the sending IP against; blank = no blocklist check. */
+  dnsblZones: string;
 }
 
 /** What reads return: settings plus masked secrets and the TLS mode derived from them. */
@@ -101,6 +111,7 @@ export interface SettingsView extends Settings {
   /** `********` when set, `(not set)` otherwise. Never the value. */
   saslPassword: string;
   intakePassword: string;
+  dkimPrivateKey: string;
   /** How delivery will connect: derived from use-tls, relay-host and relay-port. */
   tlsMode: TlsMode;
   /** `relay host:port` or `direct (MX)`. */
