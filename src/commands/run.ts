@@ -6,7 +6,7 @@ import { actorKey, isSmtpOpsError } from '../engine/index.js';
 import type { Actor, Engine, Role } from '../engine/index.js';
 import { parseAdmins, resolveRole, roleAtLeast } from './access.js';
 import { ActionStore } from './actions.js';
-import { COMMANDS, findCommand, usageOf } from './grammar.js';
+import { COMMANDS, SECRET_KEYS, findCommand, usageOf } from './grammar.js';
 import { applySecret, isSecretKey } from './handlers/config.js';
 import type { HandlerEnv } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
@@ -135,7 +135,7 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
     const hide = typeof value === 'string' && value.length ? value : undefined;
     try {
       if (!isSecretKey(field)) {
-        const message = `${String(field).slice(0, 40)} is not a secret setting (sasl-password, intake-password)`;
+        const message = `${String(field).slice(0, 40)} is not a secret setting (${SECRET_KEYS.join(', ')})`;
         return errorReply('validation', message, { issues: [{ field: String(field).slice(0, 40), rule: 'secret-field', message }] });
       }
       if (typeof value !== 'string') return errorReply('validation', `${field} must be text`, { issues: [{ field, rule: 'required', message: `${field} must be text` }] });

@@ -10,6 +10,8 @@ import type {
   Alert,
   AttemptOutcome,
   Deliverer,
+  DkimRecord,
+  DoctorOptions,
   DeliveryRequest,
   DnsResolver,
   EventEntry,
@@ -38,6 +40,9 @@ import { Access } from './access.js';
 import { createDeliverer } from './delivery/index.js';
 import { directPortFromEnv, resolverFromEnv } from './delivery/dns.js';
 import { createReports } from './reports/index.js';
+import { DkimSigner, dkimConfigOf, withDkim } from './dkim/signer.js';
+import { dkimRecord, generatePrivateKey } from './dkim/key.js';
+import { planKeygen } from './dkim/keygen.js';
 import type { Reports } from './reports/types.js';
 
 const systemClock: Clock = {
@@ -324,11 +329,35 @@ class EngineImpl implements Engine {
     return this.reports.build(q, { timezone, now: this.clock.now() });
   }
 
-  async doctor() {
+  async doctor(opts: DoctorOptions = {}) {
     const { runDoctor } = await import('./doctor/index.js');
     const view = await this.getSettings();
-    const problems = (await listEvents(this.store, { minLevel: 'warning', limit: 50 })).items.filter((e) => this.clock.now() - e.time < 86_400_000);
-    return runDoctor(view, this.config(), this.resolver, problems);
+    const to = doctorRecipient(opts.to, view.fromAddress);
+    const events = async () => (await listEvents(this.store, { minLevel: 'warning', limit: 50 })).items.filter((e) => this.clock.now() - e.time < 86_400_000);
+    const queue = async () => ({ counts: await this.queueCounts(), deferred: (await this.queueList({ state: 'deferred', limit: 200 })).items });
+    return runDoctor(
+      { settings: view, config: this.config(), resolver: this.resolver, dkimKey: this.secrets.get('dkim-private-key'), events, queue, to, now: () => this.clock.now() },
+      opts.onProgress,
+    );
+  }
+
+  // ------------------------------------------------------------ dkim
+
+  async dkimKeygen(opts: { selector?: string; bits?: number }, actor: Actor): Promise<DkimRecord> {
+    this.open();
+    const plan = planKeygen(this.settings, opts ?? {}, this.clock.now());
+    const pem = await generatePrivateKey(plan.bits);
+    const patch: SettingsPatch = { 'dkim-private-key': pem, 'dkim-selector': plan.selector };
+    if (plan.setDomain) patch['dkim-domain'] = plan.domain;
+    await this.updateSettings(patch, actor);
+    const record = dkimRecord(plan.domain, plan.selector, pem);
+    await this.journal.write([], [], [this.journal.event('info', 'dkim.keygen', `DKIM key generated (${plan.bits}-bit RSA, selector ${plan.selector}): publish TXT ${record.name}`, actor, { domain: plan.domain, selector: plan.selector, bits: plan.bits })]);
+    return record;
+  }
+
+  async dkimRecord(): Promise<DkimRecord | null> {
+    const cfg = dkimConfigOf(this.settings, this.secrets.get('dkim-private-key'));
+    return cfg ? dkimRecord(cfg.domain, cfg.selector, cfg.privateKey) : null;
   }
 
   // ------------------------------------------------------------ alerts, access
@@ -453,7 +482,12 @@ class EngineImpl implements Engine {
   private async currentDeliverer(): Promise<Deliverer> {
     if (!this.deliverer) {
       const factory = this.options.delivererFactory ?? createDeliverer;
-      this.deliverer = factory(this.config(), this.resolver);
+      const base = factory(this.config(), this.resolver);
+      // Signed per attempt with the key in force now: see dkim/signer.ts for why not at queue time.
+      const dkim = dkimConfigOf(this.settings, this.secrets.get('dkim-private-key'));
+      this.deliverer = dkim
+        ? withDkim(base, new DkimSigner(dkim), (err) => void this.rateLimitedEvent('error', 'dkim.failed', `DKIM signing failed, mail was sent unsigned: ${err.message} (check dkim-private-key; doctor)`, 'system'))
+        : base;
     }
     return this.deliverer;
   }
@@ -562,6 +596,19 @@ function checkRecipients(to: unknown, max: number): string[] {
     out.push(v);
   }
   return out;
+}
+
+/** The doctor's test recipient: an address as given, a domain's postmaster, or postmaster@ the from-address domain. */
+function doctorRecipient(to: string | undefined, fromAddress: string): string {
+  const v = (to ?? '').trim();
+  if (v === '') return `postmaster@${fromAddress.slice(fromAddress.lastIndexOf('@') + 1)}`;
+  if (v.includes('@')) {
+    if (!isMailbox(v)) throw ValidationError.one('to', 'email', `--to must be an email address or a domain (got ${JSON.stringify(v.slice(0, 80))})`);
+    return v;
+  }
+  const domain = v.toLowerCase().replace(/\.$/, '');
+  if (!isMailbox(`postmaster@${domain}`)) throw ValidationError.one('to', 'email', `--to must be an email address or a domain such as example.com (got ${JSON.stringify(v.slice(0, 80))})`);
+  return `postmaster@${domain}`;
 }
 
 function publicItem(r: QueueRecord): QueueItem {

@@ -5,7 +5,7 @@
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import type { Alert } from '../../engine/index.js';
-import type { Action, ChartReply, ConfirmReply, ErrorReply, Reply, TableReply } from '../../commands/reply.js';
+import type { Action, ChartReply, ChecksReply, ConfirmReply, ErrorReply, ProgressReply, Reply, TableReply } from '../../commands/reply.js';
 import { LIMITS, clip, fitMessage } from './limits.js';
 import type { DiscordFile, DiscordMessage } from './message.js';
 import { chartBlock, tableBlock, tableFields, tableLayout } from './text-blocks.js';
@@ -98,6 +98,46 @@ function error(e: ErrorReply): APIEmbed {
   };
 }
 
+const STEP_EMOJI: Record<'ok' | 'warn' | 'fail' | 'skip' | 'running', string> = { ok: '✅', warn: '⚠️', fail: '❌', skip: '➖', running: '⏳' };
+
+function progress(r: ProgressReply): APIEmbed {
+  const steps = (r.steps ?? []).map((st) => `${STEP_EMOJI[st.status]} ${st.title}`);
+  return { title: r.label, description: [progressBar(r.done, r.total), ...steps].join('\n'), color: COLORS.info };
+}
+
+function checkText(i: ChecksReply['sections'][number]['items'][number], full: boolean): string {
+  const head = `${STEP_EMOJI[i.status]} **${i.title}**`;
+  if (!full) return head;
+  return `${head}\n${i.detail}${i.hint ? `\n> ${i.hint.replace(/\n/g, '\n> ')}` : ''}`;
+}
+
+/**
+ * A checklist: one embed per section. When everything does not fit one message, checks that
+ * passed shrink to their title line and the full report comes along as a text file, so no
+ * detail or hint is cut.
+ */
+function checks(r: ChecksReply, opts: RenderOptions): Parts {
+  const worst = (items: ChecksReply['sections'][number]['items']) =>
+    items.some((i) => i.status === 'fail') ? COLORS.error : items.some((i) => i.status === 'warn') ? COLORS.warning : COLORS.success;
+  const build = (full: (i: ChecksReply['sections'][number]['items'][number]) => boolean): APIEmbed[] =>
+    r.sections.map((s, n) => ({
+      title: s.title,
+      description: s.items.map((i) => checkText(i, full(i))).join('\n'),
+      color: worst(s.items),
+      ...(n === r.sections.length - 1 && r.footer ? { footer: { text: r.footer } } : {}),
+    }));
+  const content = `**${r.title}**${r.subtitle ? ` · ${r.subtitle}` : ''}`;
+  const fits = (e: APIEmbed[]) =>
+    e.length <= LIMITS.embedsPerMessage && e.every((x) => (x.description?.length ?? 0) <= LIMITS.description) && e.reduce((n, x) => n + (x.title?.length ?? 0) + (x.description?.length ?? 0) + (x.footer?.text.length ?? 0), 0) <= LIMITS.embedTotal;
+  const full = build(() => true);
+  if (fits(full)) return { content, embeds: full, rows: [], files: [] };
+  const compact = build((i) => i.status === 'fail' || i.status === 'warn');
+  const files = opts.plainText ? [{ name: `${slug(r.title, 'checks')}.txt`, data: Buffer.from(opts.plainText(r), 'utf8'), description: `${r.title} (full report)` }] : [];
+  const last = compact[compact.length - 1];
+  if (last && files.length) last.footer = { text: `${last.footer?.text ? `${last.footer.text} · ` : ''}Passed checks are shortened here; the full report is attached.` };
+  return { content, embeds: compact, rows: [], files };
+}
+
 /** Parts of a message before limits are applied. */
 interface Parts {
   content?: string;
@@ -129,7 +169,9 @@ function parts(r: Reply, opts: RenderOptions): Parts {
     case 'error':
       return only(error(r));
     case 'progress':
-      return only({ title: r.label, description: progressBar(r.done, r.total), color: COLORS.info });
+      return only(progress(r));
+    case 'checks':
+      return checks(r, opts);
     case 'secret-prompt':
       return only(
         { title: r.title, description: `${r.text}\n\nThe value is typed in a private form and never shown in the channel.`, color: COLORS.info },
@@ -174,7 +216,7 @@ function slug(title: string, fallback: string): string {
 export function renderReply(r: Reply, opts: RenderOptions = {}): DiscordMessage {
   const p = parts(r, opts);
   const { message, cut } = fitMessage({ content: p.content, embeds: p.embeds, components: p.rows, files: p.files });
-  if (cut && opts.plainText && !carriesFile(r)) {
+  if (cut && opts.plainText && !carriesFile(r) && !message.files.some((f) => f.name.endsWith('.txt'))) {
     // Nothing is lost: what did not fit in embeds comes whole as a text file (unless the reply attaches its own).
     const title = 'title' in r && typeof r.title === 'string' ? r.title : 'reply';
     message.files = [...message.files, { name: `${slug(title, 'reply')}.txt`, data: Buffer.from(opts.plainText(r), 'utf8'), description: `${title} (full text)` }];

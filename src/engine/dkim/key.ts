@@ -7,6 +7,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } fr
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { promisify } from 'node:util';
+import type { DkimRecord } from '../types.js';
 
 /** Key sizes `dkim keygen` offers. RFC 8301: at least 1024 bits, 2048 recommended; 4096 still fits a TXT record. */
 export const DKIM_BITS: readonly number[] = [1024, 2048, 3072, 4096];
@@ -73,21 +74,6 @@ export function publicKeyOf(privatePem: string): string {
 /** Size in bits of a key. */
 export function bitsOf(privatePem: string): number {
   return createPrivateKey(privatePem).asymmetricKeyDetails?.modulusLength ?? 0;
-}
-
-/** The TXT record to publish for a key. */
-export interface DkimRecord {
-  domain: string;
-  selector: string;
-  bits: number;
-  /** `selector._domainkey.domain`. */
-  name: string;
-  /** `v=DKIM1; k=rsa; p=...` as one string. */
-  value: string;
-  /** The value cut into strings of at most 255 bytes, as one TXT record carries them (RFC 1035 3.3.14). */
-  strings: string[];
-  /** A BIND zone-file line: `name. IN TXT ( "..." "..." )`. */
-  zone: string;
 }
 
 export function dkimRecord(domain: string, selector: string, privatePem: string): DkimRecord {
