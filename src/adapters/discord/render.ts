@@ -112,30 +112,48 @@ function checkText(i: ChecksReply['sections'][number]['items'][number], full: bo
 }
 
 /**
- * A checklist: one embed per section. When everything does not fit one message, checks that
- * passed shrink to their title line and the full report comes along as a text file, so no
- * detail or hint is cut.
+ * A checklist: one embed per section. What does not fit one message is shortened to its title
+ * line (passed checks first, then, within the budget, later problems), never cut mid-text, and
+ * the full report comes along as a text file.
  */
 function checks(r: ChecksReply, opts: RenderOptions): Parts {
-  const worst = (items: ChecksReply['sections'][number]['items']) =>
-    items.some((i) => i.status === 'fail') ? COLORS.error : items.some((i) => i.status === 'warn') ? COLORS.warning : COLORS.success;
-  const build = (full: (i: ChecksReply['sections'][number]['items'][number]) => boolean): APIEmbed[] =>
-    r.sections.map((s, n) => ({
-      title: s.title,
-      description: s.items.map((i) => checkText(i, full(i))).join('\n'),
-      color: worst(s.items),
-      ...(n === r.sections.length - 1 && r.footer ? { footer: { text: r.footer } } : {}),
-    }));
+  type Item = ChecksReply['sections'][number]['items'][number];
+  const worst = (items: Item[]) => (items.some((i) => i.status === 'fail') ? COLORS.error : items.some((i) => i.status === 'warn') ? COLORS.warning : COLORS.success);
   const content = `**${r.title}**${r.subtitle ? ` · ${r.subtitle}` : ''}`;
-  const fits = (e: APIEmbed[]) =>
-    e.length <= LIMITS.embedsPerMessage && e.every((x) => (x.description?.length ?? 0) <= LIMITS.description) && e.reduce((n, x) => n + (x.title?.length ?? 0) + (x.description?.length ?? 0) + (x.footer?.text.length ?? 0), 0) <= LIMITS.embedTotal;
-  const full = build(() => true);
-  if (fits(full)) return { content, embeds: full, rows: [], files: [] };
-  const compact = build((i) => i.status === 'fail' || i.status === 'warn');
-  const files = opts.plainText ? [{ name: `${slug(r.title, 'checks')}.txt`, data: Buffer.from(opts.plainText(r), 'utf8'), description: `${r.title} (full report)` }] : [];
-  const last = compact[compact.length - 1];
-  if (last && files.length) last.footer = { text: `${last.footer?.text ? `${last.footer.text} · ` : ''}Passed checks are shortened here; the full report is attached.` };
-  return { content, embeds: compact, rows: [], files };
+  const footerRoom = 200;
+  const fixed = r.sections.reduce((n, s) => n + s.title.length, 0) + (r.footer?.length ?? 0) + footerRoom;
+  const heads = r.sections.reduce((n, s) => n + s.items.reduce((m, i) => m + checkText(i, false).length + 1, 0), 0);
+  let spare = LIMITS.embedTotal - fixed - heads;
+  let shortened = 0;
+  // Problems get their full text first, in report order, while the message has room; passed checks after them.
+  const full = new Set<Item>();
+  for (const pass of [(i: Item) => i.status === 'fail' || i.status === 'warn', (i: Item) => i.status === 'ok' || i.status === 'skip']) {
+    for (const s of r.sections) {
+      let sectionLen = s.items.reduce((m, i) => m + (full.has(i) ? checkText(i, true) : checkText(i, false)).length + 1, 0);
+      for (const i of s.items.filter(pass)) {
+        const extra = checkText(i, true).length - checkText(i, false).length;
+        if (extra <= spare && sectionLen + extra <= LIMITS.description) {
+          full.add(i);
+          spare -= extra;
+          sectionLen += extra;
+        }
+      }
+    }
+  }
+  const embeds: APIEmbed[] = r.sections.map((s) => ({
+    title: s.title,
+    description: s.items.map((i) => {
+      if (!full.has(i) && (i.detail || i.hint)) shortened++;
+      return checkText(i, full.has(i));
+    }).join('\n'),
+    color: worst(s.items),
+  }));
+  const note = shortened && opts.plainText ? `${shortened} check(s) shown by title only; the full report is attached.` : '';
+  const footer = [r.footer, note].filter(Boolean).join(' ');
+  const last = embeds[embeds.length - 1];
+  if (last && footer) last.footer = { text: footer };
+  const files = shortened && opts.plainText ? [{ name: `${slug(r.title, 'checks')}.txt`, data: Buffer.from(opts.plainText(r), 'utf8'), description: `${r.title} (full report)` }] : [];
+  return { content, embeds, rows: [], files };
 }
 
 /** Parts of a message before limits are applied. */

@@ -96,6 +96,7 @@ export async function runPlan(tasks: readonly Task[], opts: RunOptions): Promise
   const unfinished = (t: Task, why: string, status: 'warn' | 'skip') =>
     t.produces.map((c) => check(c.section, c.id, c.title, status, why));
 
+  const deadlineText = `not finished when the doctor's ${seconds(opts.deadlineMs)} limit was reached`;
   const promises = new Map<string, Promise<void>>();
   const start = (t: Task): Promise<void> => {
     const existing = promises.get(t.id);
@@ -117,6 +118,8 @@ export async function runPlan(tasks: readonly Task[], opts: RunOptions): Promise
         if (r.ok) {
           const ms = Date.now() - began;
           finish(t, { checks: r.value.checks.map((c) => (c.ms === undefined ? { ...c, ms } : c)), value: r.value.value, failed: false });
+        } else if (run.signal.aborted) {
+          finish(t, { checks: unfinished(t, deadlineText, 'warn'), failed: true });
         } else {
           finish(t, { checks: unfinished(t, `did not finish within ${seconds(t.limitMs)} (the doctor's limit for ${t.label}); the step that hangs is the cause: check the network path and DNS`, 'warn'), failed: true });
         }
@@ -140,7 +143,7 @@ export async function runPlan(tasks: readonly Task[], opts: RunOptions): Promise
   await Promise.race([Promise.all(tasks.map(start)), deadline]);
   clearTimeout(timer);
   // Whatever is still open when the run's deadline passes is reported as such.
-  for (const t of tasks) if (!done.has(t.id)) finish(t, { checks: unfinished(t, `not finished when the doctor's ${seconds(opts.deadlineMs)} limit was reached`, 'warn'), failed: true });
+  for (const t of tasks) if (!done.has(t.id)) finish(t, { checks: unfinished(t, deadlineText, 'warn'), failed: true });
   run.abort();
   return results.sort(order);
 }

@@ -114,8 +114,8 @@ export function classifyRefusal(stage: 'MAIL' | 'RCPT', reply: string): Refusal 
   if (/relay(ing)?\s+(access\s+)?(denied|not\s+permitted|prohibited|refused)|not\s+(permitted|allowed|authori[sz]ed)\s+to\s+relay|unable\s+to\s+relay|we\s+do\s+not\s+relay|relay\s+not\s+permitted/i.test(reply)) return 'relay-denied';
   if (code === 530 || /authentication\s+(is\s+)?required|must\s+(first\s+)?auth|auth(entication)?\s+first|not\s+authenticated|please\s+authenticate/i.test(reply)) return 'auth-required';
   if (/sender\s+(address\s+)?(rejected|refused|denied|not\s+allowed|not\s+permitted)|not\s+owned\s+by|sender\s+is\s+not\s+(allowed|authorized)|from\s+address\s+(is\s+)?not\s+(allowed|permitted|verified)|not\s+allowed\s+to\s+send\s+as|sender\s+verify\s+failed|spoof/i.test(reply)) return 'sender-rejected';
-  if (stage === 'MAIL' && code >= 500 && (['1.7', '1.8', '7.1', '1.0'].includes(sub) || code === 553 || code === 550)) return 'sender-rejected';
   if (/\bspf\b|dmarc|dkim|block(ed|list)|black\s?list|spamhaus|spamcop|barracuda|reputation|reverse\s+(dns|hostname)|\bptr\b|rdns|helo/i.test(reply)) return 'policy';
+  if (stage === 'MAIL' && code >= 500 && (['1.7', '1.8', '7.1', '1.0'].includes(sub) || code === 553 || code === 550)) return 'sender-rejected';
   if (sub === '1.1' || /user\s+unknown|no\s+such\s+(user|mailbox|recipient)|mailbox\s+(unavailable|not\s+found|does\s+not\s+exist)|unknown\s+(user|recipient)|does\s+not\s+exist/i.test(reply)) return 'recipient-unknown';
   // Postfix's plain "reject" in smtpd_relay_restrictions: "554 5.7.1 <rcpt>: Recipient address rejected: Access denied".
   if (stage === 'RCPT' && (sub === '7.1' || /access\s+denied|not\s+(permitted|authori[sz]ed|allowed)/i.test(reply))) return 'access-denied';
