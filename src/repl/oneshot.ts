@@ -48,16 +48,14 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
   // Opened here, nothing else would attempt the test message: wait for its first attempt.
   if (o.wait || (isTest && backend.mode === 'local')) words.push('--wait');
   let progressShown = false;
-  let stepsShown = 0;
+  const stepsShown = new Map<string, number>();
   const call = {
     confirmed: o.yes,
     onProgress: (p: ProgressReply) => {
       if (!err.isTTY) return;
       progressShown = true;
       const color = wantColor(err, o.env);
-      const next = newSteps(p, stepsShown);
-      stepsShown = next.shown;
-      for (const st of next.lines ?? []) err.write(`\r\u001b[2K${stepLine(st, color)}\n`);
+      for (const st of newSteps(p, stepsShown)) err.write(`\r\u001b[2K${stepLine(st, color)}\n`);
       err.write(`\r${progressLine(p.label, p.done, p.total, err.columns ?? 100, color)}`);
     },
   };

@@ -139,10 +139,25 @@ export function stepLine(st: { status: keyof typeof STATUS_MARK; title: string }
   return `  ${color ? styleText(STATUS_STYLE[st.status], mark, { validateStream: false }) : mark}  ${st.title}`;
 }
 
-/** Steps of a progress that finished since `shown` of them were printed (the REPL prints them as they come). */
-export function newSteps(p: ProgressReply, shown: number): { lines: ProgressReply['steps']; shown: number } {
-  const finished = (p.steps ?? []).filter((s) => s.status !== 'running');
-  return { lines: finished.slice(shown), shown: Math.max(shown, finished.length) };
+/**
+ * Steps of a progress that finished and were not printed yet (the REPL prints them as they come).
+ * Steps arrive in report order, not in the order they finished, so what was printed is tracked by
+ * step, in `printed` (step -> how many times).
+ */
+export function newSteps(p: ProgressReply, printed: Map<string, number>): NonNullable<ProgressReply['steps']> {
+  const seen = new Map<string, number>();
+  const out: NonNullable<ProgressReply['steps']> = [];
+  for (const st of p.steps ?? []) {
+    if (st.status === 'running') continue;
+    const key = `${st.status}\u0000${st.title}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n > (printed.get(key) ?? 0)) {
+      printed.set(key, n);
+      out.push(st);
+    }
+  }
+  return out;
 }
 
 /** Every check with its detail and fix wrapped under it: nothing is cut. */

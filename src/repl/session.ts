@@ -38,7 +38,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
   const paging: { next?: Action; prev?: Action } = {};
   const queueIds: string[] = [];
   let progressShown = false;
-  let stepsShown = 0;
+  const stepsShown = new Map<string, number>();
 
   const show = (r: Reply) => {
     if (r.kind === 'table') {
@@ -55,9 +55,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
       if (!io.progress) return;
       progressShown = true;
       // Steps that finished (doctor checks) print above the bar as they come.
-      const next = newSteps(p, stepsShown);
-      stepsShown = next.shown;
-      for (const st of next.lines ?? []) io.write(`\r\u001b[2K${stepLine(st, io.color)}\n`);
+      for (const st of newSteps(p, stepsShown)) io.write(`\r\u001b[2K${stepLine(st, io.color)}\n`);
       io.write(`\r${progressLine(p.label, p.done, p.total, io.width(), io.color)}`);
     },
     followUp: (r) => {
@@ -68,7 +66,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
   };
 
   async function handle(reply: Reply): Promise<void> {
-    stepsShown = 0;
+    stepsShown.clear();
     if (progressShown) {
       io.write('\n');
       progressShown = false;
