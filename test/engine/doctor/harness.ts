@@ -75,6 +75,8 @@ export async function runChecks(s: SettingsView, o: RunOpts = {}): Promise<{ c: 
   const started = Date.now();
   const all = await runDoctor(inputsOf(s, o));
   const ms = Date.now() - started;
+  // Every run is bounded at 9 s by construction (bounds.test.ts); this only catches a hang.
+  expect(ms).toBeLessThan(15_000);
   seen.push(...all);
   return { c: Object.fromEntries(all.map((x) => [x.id, x])), ms, all };
 }
