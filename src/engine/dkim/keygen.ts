@@ -1,6 +1,6 @@
 /** What `dkim keygen` will do, validated before any key is made. */
 import { ValidationError } from '../errors.js';
-import { isFqdn } from '../settings.js';
+import { isFqdn } from '../settings/syntax.js';
 import type { Settings } from '../types.js';
 import { DKIM_BITS, DKIM_DEFAULT_BITS, isSelector } from './key.js';
 

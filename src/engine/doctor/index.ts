@@ -17,6 +17,7 @@ import { SENDER_CHECKS, senderTask } from './sender.js';
 import { smtpChecks, smtpTask } from './smtp-task.js';
 
 export type { DoctorInputs, QueueSnapshot } from './context.js';
+export { doctorRecipient } from './recipient.js';
 export { criticalPathMs } from './plan.js';
 export { RUN_LIMIT_MS, STAGE } from './limits.js';
 

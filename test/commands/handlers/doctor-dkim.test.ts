@@ -44,6 +44,8 @@ describe.skipIf(!peers.ok)('doctor command', () => {
     expect(r.sections.map((s) => s.title)).toEqual(['Settings', 'Connection (firewall, SMTP, TLS)', 'Authentication', 'Relay permission', 'Sender domain (SPF, DKIM, DMARC)', 'Reverse DNS', 'Blocklists', 'Queue and events (Check Logs)', 'Reminders']);
     expect(r.subtitle).toBe('relay 127.0.0.1:9, TLS none · from alerts@fail.doctor.test · test recipient oncall@example.com');
     expect(r.ok).toBe(false);
+    // The runner marks who may see the checklist and its progress, as for every other reply.
+    expect(r.audience).toBe('channel');
     expect(r.footer).toMatch(/^\d+ failed, \d+ warnings?, \d+ ok \(\d+\.\d s\)\.$/);
     const data = r.data as { checks: DoctorCheck[]; summary: Record<string, number>; elapsedMs: number };
     for (const c of data.checks) expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'title', 'status', 'detail', 'section']));
@@ -55,6 +57,7 @@ describe.skipIf(!peers.ok)('doctor command', () => {
     expect(last).toMatchObject({ kind: 'progress', label: 'doctor', done: last.total });
     expect(last.steps!.every((s) => s.status !== 'running')).toBe(true);
     expect(progress.some((p) => p.steps?.some((s) => s.status === 'running'))).toBe(true);
+    expect(progress.every((p) => p.audience === 'channel')).toBe(true);
     // Every hint's commands parse.
     for (const c of data.checks) for (const cmd of [...(c.hint ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1])) expect(parseLine(cmd).ok, cmd).toBe(true);
   });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChecksReply, ProgressReply } from '../../../src/commands/reply.js';
 import { checklistLines, wrap } from '../../../src/commands/render/checklist.js';
-import { renderReply as renderText } from '../../../src/repl/render.js';
+import { renderReply as renderText } from '../../../src/commands/render/text.js';
 import { renderReply as renderSlack } from '../../../src/adapters/slack/render.js';
 import { renderReply as renderDiscord } from '../../../src/adapters/discord/render.js';
 import { blockProblems } from '../../doubles/slack/block-rules.js';

@@ -145,6 +145,26 @@ describe.skipIf(!peers.ok)('the engine signs what it sends', () => {
     expect(await verify(p.received[0].raw)).toEqual([expect.objectContaining({ result: 'pass' })]);
   });
 
+  it('a key set after the relay connection is in use signs the next message (DKIM settings restart the deliverer)', async () => {
+    const p = await relayPeer();
+    h = harness();
+    const e = await h.open();
+    const { 'dkim-private-key': _k, 'dkim-selector': _s, 'dkim-domain': _d, ...plain } = relayTo(p.port);
+    await e.updateSettings(plain, actor);
+    const before = await e.submit({ to: ['oncall@example.com'], subject: 'before the key', text: 'unsigned' }, actor);
+    expect((await e.waitForAttempt(before.id, 20_000)).status).toBe('sent');
+    await e.updateSettings(dkimSettings, actor);
+    const after = await e.submit({ to: ['oncall@example.com'], subject: 'after the key', text: 'signed' }, actor);
+    expect((await e.waitForAttempt(after.id, 20_000)).status).toBe('sent');
+    expect(p.received.find((m) => m.raw.includes('Subject: before the key'))!.raw).not.toMatch(/^DKIM-Signature:/m);
+    expect(await verify(p.received.find((m) => m.raw.includes('Subject: after the key'))!.raw)).toEqual([expect.objectContaining({ result: 'pass' })]);
+    // Removing the key stops signing at once, too.
+    await e.updateSettings({ 'dkim-private-key': '' }, actor);
+    const removed = await e.submit({ to: ['oncall@example.com'], subject: 'key removed', text: 'unsigned' }, actor);
+    expect((await e.waitForAttempt(removed.id, 20_000)).status).toBe('sent');
+    expect(p.received.find((m) => m.raw.includes('Subject: key removed'))!.raw).not.toMatch(/^DKIM-Signature:/m);
+  });
+
   it('after Postfix relayed it (adding its Received header) the signature still verifies', async () => {
     h = harness();
     const e = await h.open();

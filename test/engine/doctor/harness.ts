@@ -7,7 +7,7 @@ import { parseLine } from '../../../src/commands/parse.js';
 import { resolverFromEnv } from '../../../src/engine/delivery/dns.js';
 import { runDoctor, type DoctorInputs } from '../../../src/engine/doctor/index.js';
 import type { DeliveryConfig, DnsResolver, DoctorCheck, SettingsView } from '../../../src/engine/types.js';
-import { tlsModeOf } from '../../../src/engine/settings.js';
+import { tlsModeOf } from '../../../src/engine/settings/derived.js';
 import { PEERS } from '../../peers/peers.js';
 
 export const dns = resolverFromEnv({ SMTP_OPS_DNS: PEERS.dns });
