@@ -21,7 +21,7 @@ export const GLOBAL_OPTIONS = [
   { flag: '--store', value: 'DIR', describe: 'Store directory (default $SMTP_OPS_STORE, else ./store)' },
   { flag: '--json', describe: "Print the reply's data as one JSON object" },
   { flag: '--yes', alias: '-y', describe: 'Confirm a destructive command (without a terminal to ask, nothing is done without it: exit 2)' },
-  { flag: '--password-stdin', describe: 'Read the secret asked for by `config set sasl-password` from stdin' },
+  { flag: '--password-stdin', describe: 'Read the secret asked for by `config set sasl-password` (or intake-password, dkim-private-key: a whole PEM file) from stdin; one trailing newline is dropped' },
   { flag: '--wait', describe: 'test, queue flush, queue release: wait for the delivery attempts and report them (always so when no serve runs)' },
   { flag: '--help', alias: '-h', describe: 'Show help (with words: the help of that command)' },
   { flag: '--version', describe: 'Show the version' },

@@ -20,9 +20,9 @@ const SERVE: readonly Reader[] = ['serve'];
 
 export const ENV_VARS: readonly EnvVar[] = [
   { name: 'SMTP_OPS_STORE', meaning: 'store directory when --store is not given (default ./store)', readBy: ALL },
-  { name: 'SMTP_OPS_SECRET_KEY', meaning: '32-byte key (64 hex characters or base64) sealing sasl-password and intake-password at rest; default <store>/secret.key, created mode 0600. Changing it makes stored passwords unreadable (set them again)', readBy: ALL },
+  { name: 'SMTP_OPS_SECRET_KEY', meaning: '32-byte key (64 hex characters or base64) sealing sasl-password, intake-password and dkim-private-key at rest; default <store>/secret.key, created mode 0600. Changing it makes stored passwords unreadable (set them again)', readBy: ALL },
   { name: 'SMTP_OPS_ADMINS', meaning: 'bootstrap admins, comma-separated subjects (slack:U123,discord:456,discord-role:789); admin whatever the stored grants say', readBy: ALL },
-  { name: 'SMTP_OPS_DNS', meaning: 'host:port of the DNS server for direct delivery and doctor (default: the system resolver)', readBy: ALL },
+  { name: 'SMTP_OPS_DNS', meaning: 'host:port of the DNS server for direct delivery and doctor (MX, SPF, DKIM, DMARC, PTR and blocklist lookups) (default: the system resolver)', readBy: ALL },
   { name: 'SMTP_OPS_DIRECT_PORT', meaning: 'port for direct (MX) delivery (default 25; tests use a sink port)', readBy: ALL },
   { name: 'SMTP_OPS_LISTEN', meaning: 'intake listener host:port; when set it overrides the listen setting (default 127.0.0.1:2525; port 0 = ephemeral)', readBy: SERVE },
   { name: 'SLACK_BOT_TOKEN', meaning: 'Slack bot token xoxb-…; unset: the Slack adapter does not start', readBy: SERVE },

@@ -1,11 +1,11 @@
 /** `smtp-ops <words...>`: run one command, print it, exit with 0/1/2. */
 import { exitCodeOf } from '../commands/reply.js';
-import type { Action, Reply } from '../commands/reply.js';
+import type { Action, ProgressReply, Reply } from '../commands/reply.js';
 import { quoteWords } from '../commands/tokenize.js';
 import type { Backend } from './backend.js';
 import { openBackend, localActor } from './backend.js';
 import { askYesNo, readHidden, readStdin } from './prompt.js';
-import { outputWidth, progressLine, renderReply, wantColor } from '../commands/render/text.js';
+import { newSteps, outputWidth, progressLine, renderReply, stepLine, wantColor } from '../commands/render/text.js';
 
 export interface OneShotOptions {
   storeDir: string;
@@ -67,13 +67,16 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
   };
   if (backend.mode === 'local') process.on('SIGINT', onSigint);
   let progressShown = false;
+  const stepsShown = new Map<string, number>();
   const call = {
     confirmed: o.yes,
     signal: giveUp.signal,
-    onProgress: (p: { label: string; done: number; total: number }) => {
+    onProgress: (p: ProgressReply) => {
       if (!err.isTTY) return;
       progressShown = true;
-      err.write(`\r${progressLine(p.label, p.done, p.total, err.columns ?? 100, wantColor(err, o.env))}`);
+      const color = wantColor(err, o.env);
+      for (const st of newSteps(p, stepsShown)) err.write(`\r\u001b[2K${stepLine(st, color)}\n`);
+      err.write(`\r${progressLine(p.label, p.done, p.total, err.columns ?? 100, color)}`);
     },
   };
   try {
