@@ -14,8 +14,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { Clock, Engine, EngineOptions, IntakeServer } from './facade.js';
-import type { Actor, Alert, AttemptOutcome, AttemptTally, DkimRecord, DnsResolver, DoctorOptions, EventEntry, EventLevel, FlushOptions, FlushResult, ProgressFn, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
-import { ErrorCode, SmtpOpsError } from './errors.js';
+import type { Actor, Alert, AttemptOutcome, AttemptTally, QueueFilter, QueueQuery, DkimRecord, DnsResolver, DoctorOptions, EventEntry, EventLevel, FlushOptions, FlushResult, ProgressFn, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
+import { ErrorCode, SmtpOpsError, ValidationError } from './errors.js';
 import { Store } from './store.js';
 import { SecretBox } from './secrets.js';
 import { SettingsState } from './settings/state.js';
@@ -29,6 +29,8 @@ import { Worker } from './queue/worker.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { tallyOf, type AttemptWatch } from './delivery/attempt-watch.js';
 import { flushedIds, queueProbe } from './delivery/flush-wait.js';
+import { checkFilter, countMatching, filterText, isFiltered, pageMatching, scanMatching } from './queue/filter.js';
+import { summarizeQueue } from './queue/shape.js';
 import { createDeliverer } from './delivery/index.js';
 import { directPortFromEnv, resolverFromEnv } from './delivery/dns.js';
 import { IntakeControl } from './intake/control.js';
@@ -177,12 +179,30 @@ class EngineImpl implements Engine {
     return this.u.queue.getCounts(await this.u.queue.oldest());
   }
 
-  async queueList(q?: Parameters<Engine['queueList']>[0]) {
-    const page = await this.u.queue.list(q);
-    const counts = this.u.queue.getCounts(null);
-    // The queue keeps its counts: a total costs nothing.
-    const total = q?.count ? { total: q.state ? counts[q.state] : counts.total } : {};
+  async queueList(q: Parameters<Engine['queueList']>[0] = {}) {
+    const f = checkFilter(q);
+    const now = this.u.clock.now();
+    const list = (x: QueueQuery) => this.u.queue.list(x);
+    const filtered = f.domain !== undefined || f.to !== undefined || f.from !== undefined || f.olderThan !== undefined;
+    const page = filtered ? await pageMatching(list, q, now) : await this.u.queue.list(q);
+    let total: { total?: number } = {};
+    if (q.count) {
+      // The queue keeps its counts by state: a total costs nothing unless a filter must read the messages.
+      const counts = this.u.queue.getCounts(null);
+      total = { total: filtered ? (await countMatching(list, f, now)).count : f.state ? counts[f.state] : counts.total };
+    }
     return { ...page, ...total, items: page.items.map((r) => publicItem(r as QueueRecord)) };
+  }
+
+  async queueMatch(filter: QueueFilter) {
+    return countMatching((x) => this.u.queue.list(x), checkFilter(filter), this.u.clock.now());
+  }
+
+  async queueSummary(q: Parameters<Engine['queueSummary']>[0] = {}) {
+    const { limit, ...filter } = q;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000_000)) throw ValidationError.one('limit', 'range', 'limit must be a whole number from 1 to 10,000,000');
+    const list = (x: QueueQuery) => this.u.queue.list(x).then((p) => ({ ...p, items: p.items.map((r) => publicItem(r as QueueRecord)) }));
+    return summarizeQueue(list, checkFilter(filter), this.u.clock.now(), limit);
   }
 
   async queueShow(id: string) {
@@ -196,6 +216,7 @@ class EngineImpl implements Engine {
 
   async queueFlush(actor: Actor, onProgress?: ProgressFn, opts: FlushOptions = {}): Promise<FlushResult> {
     this.open();
+    if (opts.filter && isFiltered(opts.filter)) return this.flushMatching(checkFilter(opts.filter), actor, onProgress, opts);
     const { journal, queue } = this.u;
     // The watch first, then the ids: no attempt of a flushed message can end unheard in between.
     const watch = opts.wait ? this.u.deliveries.watch() : null;
@@ -212,6 +233,51 @@ class EngineImpl implements Engine {
     }
   }
 
+  /** The messages a filter selects, a batch at a time (oldest first), with progress over the index it reads. */
+  private async eachMatching(f: QueueFilter, label: string, onProgress: ProgressFn | undefined, each: (batch: QueueItem[]) => Promise<void>): Promise<number> {
+    const counts = this.u.queue.getCounts(null);
+    const total = f.state ? counts[f.state] : counts.total;
+    let done = 0;
+    let seen = 0;
+    let read = 0;
+    onProgress?.({ done, total, label });
+    // What was queued when it started: ids grow with time, so the newest id now bounds the scan.
+    const [newest] = (await this.u.queue.list({ limit: 1, order: 'newest' })).items;
+    if (!newest) return 0;
+    await scanMatching((x) => this.u.queue.list(x), f, this.u.clock.now(), async (batch, n) => {
+      seen += batch.length;
+      read += n;
+      if (batch.length) await each(batch);
+      // Progress over the messages looked at: a filter matching few still moves the bar.
+      done = Math.min(total, read);
+      onProgress?.({ done, total, label });
+    }, newest.id);
+    onProgress?.({ done: total, total, label });
+    return seen;
+  }
+
+  /** A flush of the messages a filter selects (postqueue -s): those queued or deferred become due now. */
+  private async flushMatching(f: QueueFilter, actor: Actor, onProgress: ProgressFn | undefined, opts: FlushOptions): Promise<FlushResult> {
+    const { journal, queue } = this.u;
+    const watch = opts.wait ? this.u.deliveries.watch() : null;
+    try {
+      const ids = new Set<string>();
+      let count = 0;
+      await this.eachMatching(f, 'flushing', onProgress, async (batch) => {
+        const flushable = batch.filter((m) => m.state === 'queued' || m.state === 'deferred' || m.state === 'sending').map((m) => m.id);
+        for (const id of flushable) ids.add(id);
+        count += await queue.flushIds(flushable);
+      });
+      const disabled = !this.u.settings.current.enabled;
+      await journal.record(journal.event('info', 'queue.flushed', `queue flushed (${filterText(f)}): ${count} message(s) due now${disabled ? ' (SMTP is disabled: nothing will be sent until enabled=on)' : ''}`, actor, { count, filter: { ...f } }));
+      this.u.worker.kick();
+      if (!watch) return { count, disabled };
+      return { count, disabled, attempts: await this.waitFor(watch, ids, disabled, onProgress, opts.signal) };
+    } finally {
+      watch?.close();
+    }
+  }
+
   /** Run the worker here if it is not running, and wait for the attempts of `ids` (none when SMTP is disabled). */
   private async waitFor(watch: AttemptWatch, ids: Set<string>, disabled: boolean, onProgress?: ProgressFn, signal?: AbortSignal): Promise<AttemptTally> {
     if (disabled) return tallyOf([...ids].map(() => undefined));
@@ -219,9 +285,18 @@ class EngineImpl implements Engine {
     return watch.until(ids, queueProbe(this.u.queue, () => this.u.settings.current, this.u.clock), { onProgress, signal });
   }
 
-  async queueDeleteAll(actor: Actor, onProgress?: Parameters<Engine['queueDeleteAll']>[1]) {
+  async queueDeleteAll(actor: Actor, onProgress?: ProgressFn, filter?: QueueFilter) {
     this.open();
     const { journal, queue } = this.u;
+    if (filter && isFiltered(filter)) {
+      const f = checkFilter(filter);
+      let count = 0;
+      await this.eachMatching(f, 'deleting', onProgress, async (batch) => {
+        count += await queue.deleteIds(batch.map((m) => m.id), actor, ` (queue delete: ${filterText(f)})`);
+      });
+      await journal.record(journal.event('warning', 'queue.deleted', `queue deleted (${filterText(f)}): ${count} message(s) removed`, actor, { count, filter: { ...f }, logged: true }), [], { sync: true });
+      return { count };
+    }
     const count = await queue.deleteAll(onProgress);
     await journal.record(journal.event('warning', 'queue.deleted', `queue deleted: ${count} message(s) removed`, actor, { count }), [], { sync: true });
     return { count };
@@ -231,6 +306,41 @@ class EngineImpl implements Engine {
     this.open();
     const { journal, queue } = this.u;
     await queue.deleteOne(id, actor, (r) => journal.event('info', 'queue.message-deleted', `message ${id} deleted (from ${r.from || '<>'} to ${r.to.join(', ')})`, actor, { id, count: 1 }));
+  }
+
+  async queueHoldAll(filter: QueueFilter, actor: Actor, onProgress?: ProgressFn) {
+    this.open();
+    const { journal, queue } = this.u;
+    const f = checkFilter(filter);
+    let count = 0;
+    await this.eachMatching(f, 'holding', onProgress, async (batch) => {
+      count += await queue.holdIds(batch.filter((m) => m.state === 'queued' || m.state === 'deferred').map((m) => m.id));
+    });
+    await journal.record(journal.event('info', 'queue.held', `queue held (${filterText(f)}): ${count} message(s) held`, actor, { count, filter: { ...f } }));
+    return { count };
+  }
+
+  async queueReleaseAll(filter: QueueFilter, actor: Actor, onProgress?: ProgressFn, opts: FlushOptions = {}): Promise<FlushResult> {
+    this.open();
+    const { journal, queue } = this.u;
+    const f = checkFilter({ ...filter, state: 'held' });
+    const watch = opts.wait ? this.u.deliveries.watch() : null;
+    try {
+      const ids = new Set<string>();
+      let count = 0;
+      await this.eachMatching(f, 'releasing', onProgress, async (batch) => {
+        const held = batch.map((m) => m.id);
+        count += await queue.releaseIds(held);
+        for (const id of held) ids.add(id);
+      });
+      await journal.record(journal.event('info', 'queue.released', `queue released (${filterText(f)}): ${count} message(s) due now`, actor, { count, filter: { ...f } }));
+      this.u.worker.kick();
+      const disabled = !this.u.settings.current.enabled;
+      if (!watch) return { count, disabled };
+      return { count, disabled, attempts: await this.waitFor(watch, ids, disabled, onProgress, opts.signal) };
+    } finally {
+      watch?.close();
+    }
   }
 
   async queueHold(id: string, actor: Actor) {

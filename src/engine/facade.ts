@@ -20,6 +20,7 @@ import type {
   EventLevel,
   EventQuery,
   FlushOptions,
+  QueueFilter,
   FlushResult,
   LogEntry,
   LogQuery,
@@ -35,6 +36,8 @@ import type {
   SubmitResult,
 } from './types.js';
 import type { DailyReport, ReportQuery } from './reports/types.js';
+import type { QueueMatch } from './queue/filter.js';
+import type { QueueSummary } from './queue/shape.js';
 
 /** A running SMTP submission listener. */
 export interface IntakeServer {
@@ -87,7 +90,12 @@ export interface Engine {
 
   // queue
   queueCounts(): Promise<QueueCounts>;
+  /** A page of the queue; filters (domain, to, from, state, older-than) narrow it. */
   queueList(q?: QueueQuery): Promise<Page<QueueItem>>;
+  /** How many messages a filter selects (for a confirmation to state), by state. */
+  queueMatch(filter: QueueFilter): Promise<QueueMatch>;
+  /** The queue's shape (qshape): recipients by domain and age, messages by last error and by state; of the messages `filter` selects, at most `limit` (default 100,000, oldest first). */
+  queueSummary(q?: QueueFilter & { limit?: number }): Promise<QueueSummary>;
   queueShow(id: string): Promise<QueueItem & { headers: Record<string, string> }>;
   /**
    * Every deferred (and queued) message becomes due now, and one being sent is retried at once if that
@@ -96,8 +104,12 @@ export interface Engine {
    * none will come, with what they came to (progress: `delivering`).
    */
   queueFlush(actor: Actor, onProgress?: ProgressFn, opts?: FlushOptions): Promise<FlushResult>;
-  /** Deletes every message; one being sent is not re-queued. Returns how many. */
-  queueDeleteAll(actor: Actor, onProgress?: ProgressFn): Promise<{ count: number }>;
+  /** Deletes every message, or those `filter` selects, each with a `deleted` mail log entry; one being sent is not re-queued. Returns how many. */
+  queueDeleteAll(actor: Actor, onProgress?: ProgressFn, filter?: QueueFilter): Promise<{ count: number }>;
+  /** Holds the queued and deferred messages `filter` selects (every one for `{}`). Returns how many. */
+  queueHoldAll(filter: QueueFilter, actor: Actor, onProgress?: ProgressFn): Promise<{ count: number }>;
+  /** Releases the held messages `filter` selects (every one for `{}`): due now. `wait` as for a flush. */
+  queueReleaseAll(filter: QueueFilter, actor: Actor, onProgress?: ProgressFn, opts?: FlushOptions): Promise<FlushResult>;
   queueDelete(id: string, actor: Actor): Promise<void>;
   queueHold(id: string, actor: Actor): Promise<void>;
   /** Release a held message: due now. With `wait`, as for a flush: the worker runs here and the attempt is waited for. */

@@ -105,8 +105,24 @@ export interface PageQuery {
   count?: boolean;
 }
 
-export interface QueueQuery extends PageQuery {
+/**
+ * Which messages a list, a summary or a bulk command acts on, as Postfix's
+ * `postqueue -s site` and `postsuper` filters do. Every field narrows; none
+ * selects the whole queue.
+ */
+export interface QueueFilter {
+  /** A recipient still to be delivered is at this domain (exact, case-insensitive). */
+  domain?: string;
+  /** A recipient still to be delivered has this address (case-insensitive). */
+  to?: string;
+  /** The envelope sender (case-insensitive; `<>` the null sender of bounces). */
+  from?: string;
   state?: QueueState;
+  /** Queued more than this many milliseconds ago. */
+  olderThan?: number;
+}
+
+export interface QueueQuery extends PageQuery, QueueFilter {
   order?: 'newest' | 'oldest';
 }
 
@@ -223,6 +239,8 @@ export interface AttemptTally {
 
 /** Options of a flush (and a release). */
 export interface FlushOptions {
+  /** Only the messages this selects (a flush: of those queued or deferred; a release: of those held). */
+  filter?: QueueFilter;
   /** Run the delivery worker in this process if it is not running, and wait for each message's attempt. */
   wait?: boolean;
   /** Stop waiting (the messages stay due; what happened so far is counted). */

@@ -372,6 +372,80 @@ export class Queue {
     });
   }
 
+  // ------------------------------------------------------------ bulk, by id (filtered flush, delete, hold, release)
+
+  /**
+   * Apply `step` to each of `ids` in batches of CHUNK, each batch one write
+   * under the mutex (claims and operator actions take turns with it). `step`
+   * sees the record as stored (or the live one while it is sent) and returns
+   * whether it acted. Returns how many it acted on.
+   */
+  private async byIds(ids: readonly string[], step: (r: QueueRecord, live: (QueueRecord & { deleted?: boolean; flushed?: boolean }) | undefined, b: { ops: Op[]; log: LogEntry[] }) => boolean, sync: boolean): Promise<number> {
+    let acted = 0;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      acted += await this.mutex.run(async () => {
+        const recs = await this.store.getMany<QueueRecord>(chunk.map(K.msg));
+        const b = { ops: [] as Op[], log: [] as LogEntry[] };
+        let n = 0;
+        recs.forEach((r, j) => {
+          const live = this.inflight.get(chunk[j]);
+          if ((!r && !live) || live?.deleted) return;
+          if (step(live ?? r!, live, b)) n++;
+        });
+        if (b.ops.length || b.log.length) await this.track(this.journal.commit({ ops: b.ops, log: b.log, sync: sync && i + CHUNK >= ids.length }));
+        return n;
+      });
+    }
+    return acted;
+  }
+
+  /** Make these queued and deferred messages due now (one being sent is retried at once if it defers). */
+  flushIds(ids: readonly string[]): Promise<number> {
+    const now = this.clock.now();
+    return this.byIds(ids, (r, live, b) => {
+      if (live) {
+        live.flushed = true;
+        return true;
+      }
+      if (r.state !== 'queued' && r.state !== 'deferred') return false;
+      if (r.due !== null && r.due <= now) return true;
+      if (r.due !== null) b.ops.push({ type: 'del', key: K.due(r.due, r.id) });
+      b.ops.push({ type: 'put', key: K.msg(r.id), value: JSON.stringify({ ...r, due: now, nextAttempt: now }) }, { type: 'put', key: K.due(this.noteDue(now), r.id), value: '' });
+      return true;
+    }, false);
+  }
+
+  /** Delete these messages, each with its `deleted` mail log entry (`response`: by whom and why) in its batch; one being sent is not re-queued. */
+  deleteIds(ids: readonly string[], actor: Actor, why: string): Promise<number> {
+    const now = this.clock.now();
+    return this.byIds(ids, (r, live, b) => {
+      if (live) live.deleted = true;
+      b.ops.push(...this.removeOps(r, live ? 'sending' : r.state));
+      b.log.push(this.journal.entry({ status: 'deleted', id: r.id, messageId: r.messageId, from: r.from, to: r.to, size: r.size, response: `deleted by ${actorKey(actor)}${why}`, delay: now - r.createdAt, source: r.source }, now));
+      return true;
+    }, true);
+  }
+
+  /** Hold these queued and deferred messages (one being sent is left alone). */
+  holdIds(ids: readonly string[]): Promise<number> {
+    return this.byIds(ids, (r, live, b) => {
+      if (live || (r.state !== 'queued' && r.state !== 'deferred')) return false;
+      b.ops.push(...this.move(r, 'held', null));
+      return true;
+    }, true);
+  }
+
+  /** Release these held messages: queued, due now. */
+  releaseIds(ids: readonly string[]): Promise<number> {
+    const now = this.clock.now();
+    return this.byIds(ids, (r, live, b) => {
+      if (live || r.state !== 'held') return false;
+      b.ops.push(...this.move(r, 'queued', now));
+      return true;
+    }, true);
+  }
+
   // ------------------------------------------------------------ helpers
 
   /** Up to `limit` due-index keys with due <= `upTo`, scanning from the low-water mark. */

@@ -166,12 +166,13 @@ export function addEvent(agg: Agg, ev: EventEntry): void {
   const t = agg.totals;
   switch (ev.code) {
     case 'queue.held':
-      t.held++;
+      // One message (`id`), or a hold of the messages a filter selected (`count`).
+      t.held += typeof ev.data?.id === 'string' || ev.data?.count === undefined ? 1 : countOf(ev.data);
       break;
     case 'queue.deleted':
-      // A delete of one message also writes a `deleted` log entry, counted there; only
-      // bulk deletes (which write no per-message entries) are counted from the event.
-      if (typeof ev.data?.id !== 'string') t.deleted += countOf(ev.data);
+      // Deletes write one `deleted` log entry per message, counted there (`logged`); only bulk
+      // deletes of older versions, which wrote none, are counted from the event.
+      if (typeof ev.data?.id !== 'string' && ev.data?.logged !== true) t.deleted += countOf(ev.data);
       break;
     case 'intake.rejected':
       t.rejected += countOf(ev.data) || 1;
