@@ -1,8 +1,8 @@
 /** `smtp-ops <words...>`: run one command, print it, exit with 0/1/2. */
 import { exitCodeOf } from '../commands/reply.js';
-import type { Action, ProgressReply, Reply } from '../commands/reply.js';
+import type { Action, ProgressReply, Reply, TableReply } from '../commands/reply.js';
 import { quoteWords } from '../commands/tokenize.js';
-import type { Backend } from './backend.js';
+import type { Backend, Call } from './backend.js';
 import { openBackend, localActor } from './backend.js';
 import { askYesNo, readHidden, readStdin } from './prompt.js';
 import { newSteps, outputWidth, progressLine, renderReply, stepLine, wantColor } from '../commands/render/text.js';
@@ -95,12 +95,47 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
       reply = await backend.action(yes ? reply.yes.id : reply.no.id, call);
     }
     if (progressShown) err.write('\n');
+    if (reply.kind === 'table' && words.includes('--all')) return await everyPage(reply, backend, call, o, color);
     if (o.json) out.write(`${JSON.stringify(jsonOf(reply))}\n`);
     else (reply.kind === 'error' ? err : out).write(`${renderReply(reply, { color, width: outputWidth(out, o.env), pageHint })}\n`);
     return exitCodeOf(reply);
   } finally {
     process.off('SIGINT', onSigint);
     await backend.close();
+  }
+}
+
+/**
+ * `queue list --all`: every page, as it comes (memory stays one page, however
+ * long the queue). With --json one object per message per line, as
+ * `postqueue -j` prints; otherwise the rows of every page under one title.
+ */
+async function everyPage(first: TableReply, backend: Backend, call: Call, o: OneShotOptions, color: boolean): Promise<number> {
+  const out = process.stdout;
+  const width = outputWidth(out, o.env);
+  // A reader that goes away (`| head -1`) ends the listing quietly, as it ends `ls`.
+  let gone = false;
+  const onError = () => void (gone = true);
+  out.on('error', onError);
+  try {
+    let page: Reply = first;
+    for (let pages = 0; !gone; pages++) {
+      if (page.kind !== 'table') {
+        (page.kind === 'error' ? process.stderr : out).write(`${renderReply(page, { color })}\n`);
+        return exitCodeOf(page);
+      }
+      const items = (page.data as { items?: unknown[] } | undefined)?.items ?? [];
+      const next = page.page?.next;
+      const text = o.json
+        ? items.map((i) => `${JSON.stringify(i)}\n`).join('')
+        : `${renderReply({ ...page, page: undefined, ...(next ? { footer: undefined } : {}) }, { color, width, tableRowsOnly: pages > 0 })}\n`;
+      if (text && !out.write(text)) await new Promise((r) => (out.once('drain', r), out.once('error', r)));
+      if (!next) return 0;
+      page = await backend.action(next.id, call);
+    }
+    return 0;
+  } finally {
+    out.off('error', onError);
   }
 }
 

@@ -10,6 +10,18 @@ import type { CommandSpec, OptionSpec } from './types.js';
 const page: OptionSpec = { name: 'page', type: 'number', description: 'Page number, 1 = newest', alias: 'p' };
 const cursor: OptionSpec = { name: 'cursor', type: 'string', description: 'Opaque paging cursor (a `next` or `prev` of a previous page)', internal: true };
 const yes: OptionSpec = { name: 'yes', type: 'boolean', description: 'Do it without asking', alias: 'y', terminalOnly: true };
+/** Which messages a queue command acts on, as postqueue -s and postsuper take them (handlers/queue-filter.ts reads them). */
+function filters(state: readonly string[] = QUEUE_STATES, what = 'Only messages'): OptionSpec[] {
+  return [
+    { name: 'domain', type: 'string', description: `${what} with a recipient at this domain`, complete: 'domain' },
+    { name: 'to', type: 'string', description: `${what} to this recipient`, complete: 'address' },
+    { name: 'from', type: 'string', description: `${what} from this sender (<> for bounces)`, complete: 'address' },
+    { name: 'state', type: 'string', description: `${what} in this state`, choices: state, alias: 's', complete: 'state' },
+    { name: 'older-than', type: 'string', description: `${what} queued longer ago than this (30m, 2h, 1d; seconds without a unit)` },
+  ];
+}
+const all = (what: string): OptionSpec => ({ name: 'all', type: 'boolean', description: what });
+
 /** Wait for the delivery attempts a command starts (the one-shot CLI always does when it holds the store itself). */
 const waitAttempts: OptionSpec = { name: 'wait', type: 'boolean', description: 'Wait for the delivery attempts and report them (exit 0 only if all were delivered)', alias: 'w', terminalOnly: true };
 
@@ -54,15 +66,25 @@ const GRAMMAR = [
   {
     path: ['queue', 'list'],
     aliases: [['queue'], ['queue', 'ls']],
-    summary: 'List the mail queue',
+    summary: 'List the mail queue, or the messages a filter selects',
     args: [],
     options: [
-      { name: 'state', type: 'string', description: 'Only messages in this state', choices: QUEUE_STATES, alias: 's', complete: 'state' },
+      ...filters(),
       page,
       cursor,
       { name: 'order', type: 'string', description: 'newest (default) or oldest first', choices: ['newest', 'oldest'] },
+      { name: 'all', type: 'boolean', description: 'Every message, not one page (with --json: one JSON object per line, as postqueue -j)', terminalOnly: true },
     ],
-    examples: ['queue', 'queue list --state deferred', 'queue list --page 2 --order oldest'],
+    examples: ['queue', 'queue list --state deferred', 'queue list --domain example.com --older-than 1h', 'queue list --page 2 --order oldest'],
+    role: 'viewer',
+  },
+  {
+    path: ['queue', 'summary'],
+    aliases: [['queue', 'shape']],
+    summary: 'The queue by recipient domain and age (as qshape), and by last error',
+    args: [],
+    options: filters(),
+    examples: ['queue summary', 'queue summary --state deferred', 'queue summary --older-than 1h'],
     role: 'viewer',
   },
   {
@@ -75,37 +97,37 @@ const GRAMMAR = [
   },
   {
     path: ['queue', 'flush'],
-    summary: 'Retry every queued and deferred message now (nothing is deleted)',
+    summary: 'Retry every queued and deferred message now, or those a filter selects (nothing is deleted)',
     args: [],
-    options: [yes, waitAttempts],
-    examples: ['queue flush'],
+    options: [...filters(['queued', 'deferred'], 'Only messages'), yes, waitAttempts],
+    examples: ['queue flush', 'queue flush --domain example.com', 'queue flush --state deferred --older-than 2h'],
     role: 'operator',
     destructive: true,
   },
   {
     path: ['queue', 'delete'],
     aliases: [['queue', 'rm']],
-    summary: 'Delete one message, or the whole queue with --all (not regenerated)',
-    args: [{ name: 'id', description: 'Queue id (or --all)', required: false, complete: 'queue-id' }],
-    options: [{ name: 'all', type: 'boolean', description: 'Delete every message in the queue' }, yes],
-    examples: ['queue delete 01JD3K2M4N', 'queue delete --all'],
+    summary: 'Delete one message, those a filter selects, or the whole queue with --all (not regenerated)',
+    args: [{ name: 'id', description: 'Queue id (or --all, or filters)', required: false, complete: 'queue-id' }],
+    options: [all('Delete every message in the queue'), ...filters(), yes],
+    examples: ['queue delete 01JD3K2M4N', 'queue delete --domain example.com --older-than 1d', 'queue delete --all'],
     role: 'admin',
     destructive: true,
   },
   {
     path: ['queue', 'hold'],
-    summary: 'Hold a message: it is not attempted until released',
-    args: [{ name: 'id', description: 'Queue id', required: true, complete: 'queue-id' }],
-    options: [],
-    examples: ['queue hold 01JD3K2M4N'],
+    summary: 'Hold a message, those a filter selects, or all with --all: not attempted until released',
+    args: [{ name: 'id', description: 'Queue id (or --all, or filters)', required: false, complete: 'queue-id' }],
+    options: [all('Hold every queued and deferred message'), ...filters(['queued', 'deferred']), yes],
+    examples: ['queue hold 01JD3K2M4N', 'queue hold --domain example.com'],
     role: 'operator',
   },
   {
     path: ['queue', 'release'],
-    summary: 'Release a held message: it is attempted now',
-    args: [{ name: 'id', description: 'Queue id', required: true, complete: 'queue-id' }],
-    options: [waitAttempts],
-    examples: ['queue release 01JD3K2M4N'],
+    summary: 'Release a held message, the held messages a filter selects, or all with --all: attempted now',
+    args: [{ name: 'id', description: 'Queue id (or --all, or filters)', required: false, complete: 'queue-id' }],
+    options: [all('Release every held message'), ...filters(['held']).filter((o) => o.name !== 'state'), yes, waitAttempts],
+    examples: ['queue release 01JD3K2M4N', 'queue release --domain example.com'],
     role: 'operator',
   },
   {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpPeer } from '../commands/setup.js';
 import { buildDist, ROOT } from './build.js';
+import { createEngine } from '../../src/engine/index.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { ensureZone, PEERS, peersOrSkip } from '../peers/peers.js';
 
@@ -291,4 +292,80 @@ describe('CLI conventions', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--page must be a whole number of at least 1 \(got "-1"\)/);
   });
+});
+
+describe('the queue by shape from a shell', () => {
+  /** A store with SMTP off and `n` messages: two thirds to example.com, a third to other.org. */
+  async function filled(n: number, env: NodeJS.ProcessEnv): Promise<string> {
+    const store = newStore();
+    const engine = await createEngine({ storeDir: store, secretKey: env.SMTP_OPS_SECRET_KEY, worker: false });
+    await engine.updateSettings({ enabled: 'off' }, { platform: 'cli', id: 'test' });
+    for (let i = 0; i < n; i++) await engine.submit({ to: [i % 3 ? `u${i}@example.com` : `v${i}@other.org`], subject: `m${i}`, text: 'x', source: 'api' });
+    await engine.close();
+    return store;
+  }
+
+  async function shapeScenario(store: string, env: NodeJS.ProcessEnv, mode: 'local' | 'serve') {
+    // postqueue -j: every message, one JSON object per line, however many pages that takes.
+    const nd = await cli(store, ['queue', 'list', '--all', '--json'], env);
+    expect(nd.code, nd.stderr).toBe(0);
+    const lines = nd.stdout.trim().split('\n');
+    expect(lines).toHaveLength(450);
+    const items = lines.map((l) => JSON.parse(l) as { id: string; to: string[] });
+    expect(new Set(items.map((i) => i.id)).size).toBe(450);
+    expect(Object.keys(items[0]).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
+    // Through a pipe every record is one whole line: a title, a header, 450 rows, the counts.
+    const text = await cli(store, ['queue', 'list', '--all'], env);
+    expect(text.stdout.trim().split('\n')).toHaveLength(453);
+    for (const i of items.slice(0, 5)) expect(text.stdout).toContain(i.id);
+    // A reader that stops early ends the listing quietly.
+    const head = spawnSync('bash', ['-c', `"${process.execPath}" "${main}" --store "${store}" queue list --all --json | head -1; exit \${PIPESTATUS[0]}`], { env, encoding: 'utf8' });
+    expect(head.status, head.stderr).toBe(0);
+    expect(head.stderr).toBe('');
+    expect(head.stdout.trim().split('\n')).toHaveLength(1);
+
+    const summary = json(await cli(store, ['queue', 'summary', '--json'], env)) as { total: { messages: number }; domains: { domain: string; messages: number }[] };
+    expect(summary.total.messages).toBe(450);
+    expect(summary.domains.map((d) => [d.domain, d.messages])).toEqual([['example.com', 300], ['other.org', 150]]);
+    const shape = await cli(store, ['queue', 'summary'], env);
+    expect(shape.stdout).toMatch(/TOTAL +450 +450 /);
+
+    const ask = await cli(store, ['queue', 'delete', '--domain', 'other.org', '--json'], env);
+    expect(ask.code).toBe(2);
+    expect(json(ask)).toMatchObject({ count: 150, error: 'usage', message: expect.stringContaining('150 messages with a recipient at other.org') });
+    const del = await cli(store, ['queue', 'delete', '--domain', 'other.org', '--yes', '--json'], env);
+    expect(del.code, del.stderr).toBe(0);
+    expect(json(del)).toMatchObject({ count: 150, filter: { domain: 'other.org' } });
+    const hold = await cli(store, ['queue', 'hold', '--domain', 'example.com', '--older-than', '0', '--yes'], env);
+    expect(hold.stdout).toContain('300 messages with a recipient at example.com, queued more than 0s ago held');
+    const flush = await cli(store, ['queue', 'release', '--all', '--yes', '--json'], env);
+    // SMTP is off: released, nothing sent; the CLI that holds the store says so and exits 1, through serve it is due (0).
+    expect(json(flush)).toMatchObject({ count: 300, disabled: true });
+    expect(flush.code).toBe(mode === 'local' ? 1 : 0);
+  }
+
+  it('against a store it opens itself', async () => {
+    const env = baseEnv();
+    await shapeScenario(await filled(450, env), env, 'local');
+  }, 180_000);
+
+  it('through serve: every page comes over the control socket', async () => {
+    const env = baseEnv();
+    const store = await filled(450, env);
+    const serve: ChildProcess = spawn(process.execPath, [main, '--store', store, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    serve.stdout!.on('data', (c) => (out += c));
+    serve.stderr!.on('data', (c) => (out += c));
+    try {
+      const start = Date.now();
+      while (!/running on store/.test(out)) {
+        if (Date.now() - start > 30_000) throw new Error(`serve did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await shapeScenario(store, env, 'serve');
+    } finally {
+      serve.kill('SIGTERM');
+      await new Promise((r) => serve.once('exit', r));
+    }
+  }, 180_000);
 });

@@ -265,7 +265,7 @@ describe('settings and errors', () => {
     const q = r.parts[2] as TableReply;
     const newest = (await store.engine.queueList({ limit: 5 })).items.map((m) => m.id);
     expect(q.rows.map((row) => row.id)).toEqual(newest);
-    expect(q.footer).toBe('2 more: `queue list`');
+    expect(q.footer).toBe('2 more: `queue list`, by domain and age: `queue summary`');
     expect((r.parts[3] as TableReply).rows).toHaveLength(5);
     const data = r.data as Record<string, unknown>;
     expect((data.queueItems as { id: string }[]).map((m) => m.id)).toEqual(newest);

@@ -13,7 +13,7 @@ test('README.md holds the generated tables (run `npm run docs:tables` after chan
 test('one row per command and per setting', () => {
   expect(commandTable().split('\n')).toHaveLength(COMMANDS.length + 2);
   expect(settingsTable().split('\n')).toHaveLength(SETTINGS.length + 2);
-  expect(commandTable()).toContain('| `queue delete [id] [--all] [--yes]` |');
+  expect(commandTable()).toContain('| `queue delete [id] [--all] [--domain <domain>] [--to <to>] [--from <from>] [--state <queued\\|sending\\|deferred\\|held>] [--older-than <older-than>] [--yes]` |');
 });
 
 test('a README without the markers is an error, not a silent no-op', () => {

@@ -41,6 +41,13 @@ async function queueIds(engine: Engine, typed: string): Promise<Choice[]> {
     .map((m) => choice(`${m.id} · ${m.state} · ${m.to[0] ?? ''}${m.to.length > 1 ? ` +${m.to.length - 1}` : ''}`, m.id));
 }
 
+/** Recipient domains in the queue, most recipients first (a bounded summary: autocomplete must answer within 3 s). */
+async function queueDomains(engine: Engine, typed: string): Promise<Choice[]> {
+  const t = typed.trim().toLowerCase().replace(/^@/, '');
+  const s = await engine.queueSummary({ limit: 5000 });
+  return s.domains.filter((d) => d.domain.includes(t)).map((d) => choice(`${d.domain} · ${d.recipients} recipient${d.recipients === 1 ? '' : 's'}`, d.domain));
+}
+
 function days(typed: string): Choice[] {
   const t = typed.trim().toLowerCase();
   const out = ['today', 'yesterday'].filter((d) => d.startsWith(t)).map((d) => choice(d));
@@ -54,6 +61,7 @@ export async function complete(engine: Engine, kind: Completion | undefined, typ
   if (kind === 'setting') out = settings(typed);
   else if (kind === 'setting-assignment') out = assignments(typed);
   else if (kind === 'queue-id') out = role ? await queueIds(engine, typed) : [];
+  else if (kind === 'domain') out = role ? await queueDomains(engine, typed) : [];
   else if (kind === 'day') out = days(typed);
   return out.slice(0, MAX);
 }

@@ -7,6 +7,8 @@ import type { CommandSpec, Completion } from '../../commands/types.js';
 /** Dynamic values (queue ids) the REPL may know about. */
 export interface CompletionSource {
   queueIds?: () => readonly string[];
+  /** Recipient domains seen in the last queue listing or summary. */
+  queueDomains?: () => readonly string[];
 }
 
 function valuesFor(c: Completion | undefined, choices: readonly string[] | undefined, src: CompletionSource): readonly string[] {
@@ -30,6 +32,8 @@ function valuesFor(c: Completion | undefined, choices: readonly string[] | undef
       return ['slack:', 'discord:', 'discord-role:'];
     case 'queue-id':
       return src.queueIds?.() ?? [];
+    case 'domain':
+      return src.queueDomains?.() ?? [];
     default:
       return [];
   }

@@ -81,7 +81,7 @@ export async function startRepl(o: ReplOptions): Promise<number> {
     useColors: color,
     ignoreUndefined: true,
     preview: false,
-    completer: (line: string) => complete(line, COMMANDS, { queueIds: () => session?.queueIds ?? [] }),
+    completer: (line: string) => complete(line, COMMANDS, { queueIds: () => session?.queueIds ?? [], queueDomains: () => session?.queueDomains ?? [] }),
     eval: (cmd, _context, _file, cb) => {
       const line = cmd.replace(/\r?\n$/, '');
       if (!line.trim() || !session) return cb(null, undefined);

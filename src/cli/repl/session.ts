@@ -35,11 +35,14 @@ export interface Session {
   page(which: 'next' | 'prev'): Promise<LineCode>;
   /** Queue ids of the last `queue list` (completion). */
   readonly queueIds: readonly string[];
+  /** Recipient domains of the last `queue list` or `queue summary` (completion). */
+  readonly queueDomains: readonly string[];
 }
 
 export function createSession(backend: Backend, io: SessionIo): Session {
   const paging: { next?: Action; prev?: Action } = {};
   const queueIds: string[] = [];
+  const queueDomains: string[] = [];
   let progressShown = false;
   const stepsShown = new Map<string, number>();
 
@@ -47,9 +50,16 @@ export function createSession(backend: Backend, io: SessionIo): Session {
     if (r.kind === 'table') {
       paging.next = r.page?.next;
       paging.prev = r.page?.prev;
-      const items = (r.data as { items?: { id?: unknown }[] } | undefined)?.items;
-      if (r.title.startsWith('Mail queue') && Array.isArray(items)) queueIds.splice(0, queueIds.length, ...items.map((i) => String(i.id)));
+      const items = (r.data as { items?: { id?: unknown; to?: unknown }[] } | undefined)?.items;
+      if (r.title.startsWith('Mail queue') && Array.isArray(items)) {
+        queueIds.splice(0, queueIds.length, ...items.map((i) => String(i.id)));
+        const domains = items.flatMap((i) => (Array.isArray(i.to) ? i.to.map((t) => String(t).slice(String(t).lastIndexOf('@') + 1).toLowerCase()) : []));
+        queueDomains.splice(0, queueDomains.length, ...new Set(domains));
+      }
     }
+    // A queue summary names every recipient domain in the queue.
+    const shape = (r.data as { domains?: { domain?: unknown }[]; ages?: unknown } | undefined);
+    if (r.kind === 'group' && shape?.ages && Array.isArray(shape.domains)) queueDomains.splice(0, queueDomains.length, ...shape.domains.map((d) => String(d.domain)));
     io.print(renderReply(r, { color: io.color, width: io.width(), pageHint: (a) => (a.kind === 'page-next' ? '`.next` for older' : '`.prev` for newer') }));
   };
 
@@ -126,6 +136,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
 
   return {
     queueIds,
+    queueDomains,
     evalJs,
     line: (text) => guarded(async () => {
       if (/^\s*await\s/.test(text)) return evalJs(text);

@@ -11,6 +11,7 @@ import { events, log } from './logs.js';
 import { report } from './report-command.js';
 import { queueDelete, queueFlush, queueHold, queueList, queueRelease, queueShow } from './queue.js';
 import { status } from './status.js';
+import { queueSummary } from './queue-summary.js';
 import { test } from './test.js';
 
 export const HANDLERS: Readonly<Record<CommandPath, Handler>> = {
@@ -19,6 +20,7 @@ export const HANDLERS: Readonly<Record<CommandPath, Handler>> = {
   'config set': configSet,
   test,
   'queue list': queueList,
+  'queue summary': queueSummary,
   'queue show': queueShow,
   'queue flush': queueFlush,
   'queue delete': queueDelete,

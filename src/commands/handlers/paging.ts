@@ -14,7 +14,7 @@ import type { HandlerEnv } from './context.js';
 export const PAGE_SIZE = 20;
 
 /** The `page` block of a table for `page`, or undefined when the whole list is this one page. */
-export function pageBlock(page: Page<unknown>, cmd: ParsedCommand, env: HandlerEnv, limit = PAGE_SIZE): TableReply['page'] {
+export function pageBlock(page: Page<unknown>, cmd: ParsedCommand, env: HandlerEnv, limit: number = PAGE_SIZE): TableReply['page'] {
   const cursor = typeof cmd.options.cursor === 'string' ? cmd.options.cursor : undefined;
   const asked = typeof cmd.options.page === 'number' ? cmd.options.page : undefined;
   // Without a cursor the page is the one asked for (1 by default); with one, only a number carried along says it.
@@ -27,13 +27,15 @@ export function pageBlock(page: Page<unknown>, cmd: ParsedCommand, env: HandlerE
     block.of = Math.max(of, number ?? 1);
     if (page.totalAtLeast) block.ofAtLeast = true;
   }
+  // A terminal's page buttons keep its terminal-only options (`queue list --all`).
+  const terminal = env.ctx.surface === 'terminal';
   const other = (delta: 1 | -1, to: string) => {
     const n = number !== undefined ? number + delta : undefined;
     const valid = n !== undefined && n >= 1 ? n : undefined;
     return {
-      action: env.actions.page(delta > 0 ? 'page-next' : 'page-prev', lineOf(cmd, env.spec, { page: valid, cursor: to })),
+      action: env.actions.page(delta > 0 ? 'page-next' : 'page-prev', lineOf(cmd, env.spec, { page: valid, cursor: to }, terminal)),
       // A terminal types the page number when it is known (short, and what `--page` means); else the cursor.
-      line: lineOf(cmd, env.spec, valid !== undefined ? { page: valid, cursor: undefined } : { page: undefined, cursor: to }),
+      line: lineOf(cmd, env.spec, valid !== undefined ? { page: valid, cursor: undefined } : { page: undefined, cursor: to }, terminal),
     };
   };
   if (page.next) {

@@ -1,27 +1,35 @@
 /** `queue list|show|flush|delete|hold|release`. */
-import type { QueueQuery, QueueState } from '../../engine/index.js';
+import type { QueueQuery } from '../../engine/index.js';
 import type { FieldsReply, MessageReply, TableReply } from '../reply.js';
 import type { Handler, HandlerEnv } from './context.js';
 import { confirmReply } from './confirm.js';
 import { formatBytes, formatCount, formatRelative, formatTime, oneLine, plural } from './format.js';
 import { QUEUE_COLUMNS, listItem, queueRows } from './queue-rows.js';
 import { listData, pageBlock, pageQuery } from './paging.js';
-import { flushReply, releaseReply } from './flush-reply.js';
+import { releaseReply } from './flush-reply.js';
+import { bulk } from './queue-bulk.js';
+import { filterOf, filterTitle, hasFilter } from './queue-filter.js';
+
+/** Messages a page of `queue list --all` carries (the engine's largest page). */
+export const ALL_PAGE = 200;
 
 export const queueList: Handler = async (cmd, env) => {
-  const q: QueueQuery = { ...pageQuery(cmd) };
-  if (typeof cmd.options.state === 'string') q.state = cmd.options.state as QueueState;
+  const parsed = filterOf(cmd);
+  if (!parsed.ok) return parsed.error;
+  const f = parsed.filter;
+  const all = cmd.options.all === true;
+  const q: QueueQuery = { ...pageQuery(cmd), ...f, ...(all ? { limit: ALL_PAGE } : {}) };
   if (cmd.options.order === 'newest' || cmd.options.order === 'oldest') q.order = cmd.options.order;
   const [page, counts] = await Promise.all([env.engine.queueList(q), env.engine.queueCounts()]);
   const now = env.now();
   const reply: TableReply = {
     kind: 'table',
-    title: `Mail queue${q.state ? ` (${q.state})` : ''}`,
+    title: `Mail queue${filterTitle(f)}`,
     columns: QUEUE_COLUMNS,
     rows: queueRows(page.items, now),
-    empty: q.state ? `No ${q.state} messages.` : 'The queue is empty.',
-    page: pageBlock(page, cmd, env),
-    footer: `${plural(counts.total, 'message')}: ${formatCount(counts.queued)} queued, ${formatCount(counts.sending)} sending, ${formatCount(counts.deferred)} deferred, ${formatCount(counts.held)} held`,
+    empty: !hasFilter(f) ? 'The queue is empty.' : Object.keys(f).length === 1 && f.state ? `No ${f.state} messages.` : 'No message matches.',
+    page: pageBlock(page, cmd, env, all ? ALL_PAGE : undefined),
+    footer: `${hasFilter(f) && page.total !== undefined ? `${formatCount(page.total)} of ` : ''}${plural(counts.total, 'message')}${hasFilter(f) ? ' match' : ''}: ${formatCount(counts.queued)} queued, ${formatCount(counts.sending)} sending, ${formatCount(counts.deferred)} deferred, ${formatCount(counts.held)} held${hasFilter(f) ? ' in the whole queue' : ''}`,
     data: listData(page, listItem),
   };
   return reply;
@@ -50,61 +58,32 @@ export const queueShow: Handler = async (cmd, env) => {
   return reply;
 };
 
-async function countsText(env: HandlerEnv) {
-  const c = await env.engine.queueCounts();
-  return { c, detail: `${formatCount(c.queued)} queued, ${formatCount(c.sending)} sending, ${formatCount(c.deferred)} deferred, ${formatCount(c.held)} held` };
-}
-
-function progress(env: HandlerEnv) {
-  const on = env.ctx.onProgress;
-  return on ? (p: { done: number; total: number; label: string }) => on({ kind: 'progress', label: p.label, done: p.done, total: p.total }) : undefined;
-}
-
-export const queueFlush: Handler = async (cmd, env) => {
-  if (!env.ctx.confirmed) {
-    const { c } = await countsText(env);
-    const n = c.queued + c.deferred;
-    const text = n === 0
-      ? 'There is nothing to flush: no queued or deferred messages. Flush anyway?'
-      : `This will retry ${plural(n, 'message')} now (${formatCount(c.deferred)} deferred, ${formatCount(c.queued)} queued). Nothing is deleted; held messages stay held.`;
-    return confirmReply(cmd, env, 'Flush the mail queue?', text, 'Flush', { count: n, queue: c });
-  }
-  const r = await env.engine.queueFlush(env.ctx.actor, progress(env), { wait: cmd.options.wait === true, signal: env.ctx.signal });
-  return flushReply(r);
-};
+export const queueFlush: Handler = async (cmd, env) => (await bulk(cmd, env, 'flush'))!;
 
 export const queueDelete: Handler = async (cmd, env) => {
-  const id = typeof cmd.args.id === 'string' ? cmd.args.id : undefined;
-  const all = cmd.options.all === true;
-  if (!id && !all) return { kind: 'error', code: 'usage', ok: false, message: 'queue delete needs a queue id, or --all to delete every message', usage: 'queue delete <id> | queue delete --all' };
-  if (id && all) return { kind: 'error', code: 'usage', ok: false, message: 'queue delete takes a queue id or --all, not both', usage: 'queue delete <id> | queue delete --all' };
-  if (id) {
-    if (!env.ctx.confirmed) {
-      const m = await env.engine.queueShow(id);
-      const text = `This will permanently delete message ${m.id} (${m.state}, from ${m.from || '<>'} to ${m.to.join(', ')}${m.subject ? `, "${oneLine(m.subject, 60)}"` : ''}). It will not be sent.`;
-      return confirmReply(cmd, env, 'Delete this message?', text, 'Delete', { id: m.id, count: 1 });
-    }
-    await env.engine.queueDelete(id, env.ctx.actor);
-    return { kind: 'message', tone: 'success', title: 'Message deleted', text: `Message ${id} was deleted from the queue.`, data: { id, count: 1 } };
-  }
+  const many = await bulk(cmd, env, 'delete');
+  if (many) return many;
+  const id = String(cmd.args.id);
   if (!env.ctx.confirmed) {
-    const { c, detail } = await countsText(env);
-    const text = c.total === 0
-      ? 'The queue is empty: there is nothing to delete. Delete anyway?'
-      : `This will permanently delete all ${plural(c.total, 'message')} in the queue (${detail}). They will not be sent or regenerated.`;
-    return confirmReply(cmd, env, 'Delete the whole queue?', text, `Delete ${formatCount(c.total)}`, { count: c.total, queue: c });
+    const m = await env.engine.queueShow(id);
+    const text = `This will permanently delete message ${m.id} (${m.state}, from ${m.from || '<>'} to ${m.to.join(', ')}${m.subject ? `, "${oneLine(m.subject, 60)}"` : ''}). It will not be sent.`;
+    return confirmReply(cmd, env, 'Delete this message?', text, 'Delete', { id: m.id, count: 1 });
   }
-  const { count } = await env.engine.queueDeleteAll(env.ctx.actor, progress(env));
-  return { kind: 'message', tone: 'success', title: 'Queue deleted', text: `${plural(count, 'message')} deleted.`, data: { count } };
+  await env.engine.queueDelete(id, env.ctx.actor);
+  return { kind: 'message', tone: 'success', title: 'Message deleted', text: `Message ${id} was deleted from the queue.`, data: { id, count: 1 } };
 };
 
 export const queueHold: Handler = async (cmd, env) => {
+  const many = await bulk(cmd, env, 'hold');
+  if (many) return many;
   const id = String(cmd.args.id);
   await env.engine.queueHold(id, env.ctx.actor);
   return { kind: 'message', tone: 'success', text: `Message ${id} is held; \`queue release ${id}\` sends it again.`, data: { id, state: 'held' } };
 };
 
 export const queueRelease: Handler = async (cmd, env) => {
+  const many = await bulk(cmd, env, 'release');
+  if (many) return many;
   const id = String(cmd.args.id);
   return releaseReply(id, await env.engine.queueRelease(id, env.ctx.actor, { wait: cmd.options.wait === true, signal: env.ctx.signal }));
 };

@@ -100,7 +100,7 @@ export const EVENT_COLUMNS: TableReply['columns'] = [
 
 /** The admin guide's Mail Queue section: the most recent entries, and where the rest are. */
 function queueTable(items: QueueItem[], total: number, now: number): TableReply {
-  const more = total > items.length ? `${formatCount(total - items.length)} more: \`queue list\`` : 'More: `queue list`';
+  const more = total > items.length ? `${formatCount(total - items.length)} more: \`queue list\`, by domain and age: \`queue summary\`` : 'More: `queue list`';
   return { kind: 'table', title: 'Latest in the mail queue', columns: QUEUE_COLUMNS, rows: queueRows(items, now), empty: 'The queue is empty.', footer: more };
 }
 

@@ -20,6 +20,8 @@ export interface RenderOptions {
   pageHint?: (a: Action, line?: string) => string | undefined;
   /** How to tell the user about a confirmation (REPL asks y/N itself; CLI: `--yes`). */
   confirmHint?: string;
+  /** A table continues one already printed (`queue list --all`): its rows only, no title or header. */
+  tableRowsOnly?: boolean;
 }
 
 /** Colours on when writing to a TTY and NO_COLOR is not set (https://no-color.org). */
@@ -101,6 +103,10 @@ function renderInto(r: Reply, opts: RenderOptions, paint: (s: Style, t: string) 
 }
 
 function renderTable(r: TableReply, opts: RenderOptions, paint: (s: Style, t: string) => string, width: number, heading: (t: string) => string): string[] {
+  if (opts.tableRowsOnly) {
+    const t = layoutTable(r.columns, r.rows, width - 2);
+    return [...t.rows.flatMap((row) => row.map((l) => `  ${l}`)), ...(r.footer ? [paint('dim', `  ${r.footer}`)] : [])];
+  }
   const out = [heading(r.title)];
   if (!r.rows.length) out.push(paint('dim', `  ${r.empty}`));
   else {

@@ -62,7 +62,8 @@ describe('confirmations', () => {
     expect(ask.message.embeds[0].title).toMatch(/flush/i);
     expect(ask.message.embeds[0].description).toContain(`<@${OPERATOR.id}>`);
     const [yes, no] = buttons(ask.message);
-    expect(yes).toMatchObject({ label: 'Flush', style: 4 });
+    expect(yes.label).toMatch(/^Flush \d+$/);
+    expect(yes.style).toBe(4);
     expect(no).toMatchObject({ label: 'No', style: 2 });
 
     const intruder = await h.press(ADMIN, yes.custom_id);
@@ -113,7 +114,7 @@ describe('access roles', () => {
     expect((await h.command(member, ['queue', 'flush'])).message.embeds[0].title).toBe('Not allowed');
     await h.command(ADMIN, ['access', 'grant'], { subject: { role: { id: OPERATOR_ROLE, name: 'operators' } }, role: 'operator' });
     const ask = await h.command(member, ['queue', 'flush']);
-    expect(buttons(ask.message).map((b) => b.label)).toEqual(['Flush', 'No']);
+    expect(buttons(ask.message).map((b) => b.label)).toEqual([expect.stringMatching(/^Flush( \d+)?$/), 'No']);
   });
 });
 

@@ -14,7 +14,7 @@ describe('generated from the grammar', () => {
     expect(cmd).toMatchObject({ name: 'smtp', type: 1, contexts: [0] });
     expect(sub(cmd, 'status').type).toBe(1);
     expect(sub(cmd, 'queue').type).toBe(2);
-    expect(sub(cmd, 'queue').options.map((o: any) => o.name)).toEqual(['list', 'show', 'flush', 'delete', 'hold', 'release']);
+    expect(sub(cmd, 'queue').options.map((o: any) => o.name)).toEqual(['list', 'summary', 'show', 'flush', 'delete', 'hold', 'release']);
     // Every grammar command has exactly one route.
     const reg = buildRegistration(COMMANDS);
     expect(reg.routes.map((r) => r.spec)).toEqual([...COMMANDS]);
@@ -49,9 +49,13 @@ describe('generated from the grammar', () => {
   test('terminal-only options and the internal paging cursor are left out; every subcommand can share its reply', () => {
     const cmd = smtp();
     for (const path of [['queue', 'list'], ['log'], ['events']]) expect((path.length === 2 ? sub(cmd, path[0], path[1]) : sub(cmd, path[0])).options.map((o: any) => o.name)).not.toContain('cursor');
-    expect(sub(cmd, 'queue', 'flush').options.map((o: any) => o.name)).toEqual(['share']);
+    expect(sub(cmd, 'queue', 'flush').options.map((o: any) => o.name)).toEqual(['domain', 'to', 'from', 'state', 'older-than', 'share']);
     expect(sub(cmd, 'test').options.map((o: any) => o.name)).toEqual(['address', 'share']);
-    expect(sub(cmd, 'queue', 'delete').options.map((o: any) => o.name)).toEqual(['id', 'all', 'share']);
+    expect(sub(cmd, 'queue', 'delete').options.map((o: any) => o.name)).toEqual(['id', 'all', 'domain', 'to', 'from', 'state', 'older-than', 'share']);
+    // queue list --all streams to a terminal; chat gets pages.
+    expect(sub(cmd, 'queue', 'list').options.map((o: any) => o.name)).not.toContain('all');
+    expect(sub(sub(cmd, 'queue', 'flush'), 'domain')).toMatchObject({ type: 3, autocomplete: true });
+    expect(sub(sub(cmd, 'queue', 'flush'), 'state').choices.map((c: any) => c.value)).toEqual(['queued', 'deferred']);
   });
 
   test("within Discord's limits: names, descriptions, counts, required options first", () => {

@@ -136,6 +136,21 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a termi
     expect(s).not.toContain('hidden-pw-77');
   });
 
+  it('queue summary shows the shape; --domain then completes the domains it named; filters list the matches', async () => {
+    await type('test ops@stuck.test', /Test message queued, SMTP disabled/);
+    await type('test oncall@example.com', /Test message queued, SMTP disabled/);
+    const s = await type('queue summary', /Messages by last error/);
+    expect(s).toMatch(/Domain +T +5 +10 +20 +40 +80 +160 +320 +640 +1280 +1280\+/);
+    expect(s).toMatch(/TOTAL +2 +2 /);
+    tmux('send-keys', '-t', 'repl', '-l', 'queue list --domain stu');
+    tmux('send-keys', '-t', 'repl', 'Tab');
+    await waitFor(/smtp> queue list --domain stuck\.test\s*$/m);
+    tmux('send-keys', '-t', 'repl', 'Enter');
+    const l = await waitFor(/Mail queue \(domain stuck\.test\)[\s\S]*1 of 2 messages match/);
+    expect(l.slice(l.lastIndexOf('Mail queue (domain stuck.test)'))).not.toContain('oncall@example.com');
+    await type('queue delete --all --yes', /Queue deleted: 2 messages deleted\./);
+  }, 60_000);
+
   it('.help lists the REPL\'s dot commands, not node\'s editor, load and save', async () => {
     const s = await type('.help', /\.next/);
     const help = s.slice(s.lastIndexOf('smtp> .help'));
