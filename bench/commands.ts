@@ -1,6 +1,8 @@
 /**
  * Command layer timings: parsing a line, running commands through the runner
- * on a store with 1,000 queued messages, a round trip over the control
+ * on a store with 1,000 queued messages (lists, filters, the queue summary,
+ * the text layout of a table), what counting a long mail log for "page 1 of
+ * N" costs against the same page uncounted, a round trip over the control
  * socket, and the wall time of a one-shot CLI command on its own store and
  * through a running `serve`. Prints medians and p95; never fails.
  *
@@ -12,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLine } from '../src/commands/parse.js';
+import { renderReply } from '../src/commands/render/text.js';
 import { createRunner } from '../src/commands/run.js';
 import { createEngine } from '../src/engine/index.js';
 import { connectControl } from '../src/cli/control-client.js';
@@ -45,10 +48,19 @@ async function main() {
 
   const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-bench-cmd-'));
   const engine = await createEngine({ storeDir: dir, worker: false, secretKey: randomBytes(32).toString('hex') });
-  for (let i = 0; i < 1000; i++) await engine.submit({ to: [`u${i}@example.com`], subject: `m${i}`, text: 'x' }, actor);
+  for (let i = 0; i < 1000; i++) await engine.submit({ to: [i % 10 ? `u${i}@example.com` : `v${i}@other.test`], subject: `m${i}`, text: 'x' }, actor);
   const runner = createRunner(engine, { admins: [] });
   const ctx = { actor, surface: 'terminal' as const };
-  for (const line of ['status', 'queue list', 'queue list --page 5', 'log', 'help']) console.log(`runner "${line}" (1,000 queued): ${stats(await time(RUNS, () => runner.run(line, ctx)))}`);
+  for (const line of ['status', 'queue list', 'queue list --page 5', 'queue list --domain other.test', 'queue summary', 'log', 'events --level warning', 'help']) console.log(`runner "${line}" (1,000 queued): ${stats(await time(RUNS, () => runner.run(line, ctx)))}`);
+  const table = await runner.run('queue list', ctx);
+  console.log(`text layout of a 20-row queue table at 80 columns: ${stats(await time(RUNS, () => renderReply(table, { color: false, width: 80 })))}`);
+
+  // A mail log of 30,000 entries: the count behind "page 1 of N" stops at 10,000 keys.
+  const batch = 500;
+  for (let i = 0; i < 30_000; i += batch) await Promise.all(Array.from({ length: batch }, (_, j) => engine.submit({ to: [`w${i + j}@example.com`], subject: 'm', text: 'x' }, actor)));
+  console.log(`log page, 31,000 entries, uncounted: ${stats(await time(RUNS, () => engine.logList({})))}`);
+  console.log(`log page, 31,000 entries, counted (bounded at 10,000 keys): ${stats(await time(RUNS, () => engine.logList({ count: true })))}`);
+  console.log(`log --to one address, counted by its index: ${stats(await time(RUNS, () => engine.logList({ to: 'w7@example.com', count: true })))}`);
 
   const server = await startControlServer(runner, dir);
   const client = (await connectControl(dir))!;
