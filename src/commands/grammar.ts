@@ -41,6 +41,7 @@ export const SETTING_HELP: Readonly<Record<SettingKey, string>> = {
   'intake-max-recipients': 'recipients per message',
   'intake-max-connections': 'concurrent intake connections',
   'intake-allow-senders': 'addresses or @domains allowed as senders; blank = any',
+  'http-listen': 'metrics and health HTTP host:port (e.g. 127.0.0.1:9125); blank = off; applies when serve starts',
 };
 
 /** Every setting key, in the order of the admin guide. */

@@ -159,6 +159,8 @@ const listen = (key: SettingKey) => (raw: string, issue: (r: string, m: string) 
   return raw.trim();
 };
 
+const listenOrBlank = (key: SettingKey) => (raw: string, issue: (r: string, m: string) => void) => (raw.trim() === '' ? '' : listen(key)(raw, issue));
+
 const senders = (key: SettingKey) => (raw: string, issue: (r: string, m: string) => void) => {
   const items = raw.split(/[,\s]+/).filter(Boolean);
   const bad = items.filter((i) => !(i.startsWith('@') ? isHostname(i.slice(1)) : isMailbox(i)));
@@ -222,6 +224,7 @@ export const FIELDS: readonly Field[] = [
   { key: 'intake-max-recipients', prop: 'intakeMaxRecipients', help: 'recipients per message (default 1000)', parse: int('intake-max-recipients', 1, 100000) },
   { key: 'intake-max-connections', prop: 'intakeMaxConnections', help: 'concurrent intake connections (default 100)', parse: int('intake-max-connections', 1, 10000) },
   { key: 'intake-allow-senders', prop: 'intakeAllowSenders', help: 'addresses or @domains allowed as senders; blank = any', parse: senders('intake-allow-senders') },
+  { key: 'http-listen', prop: 'httpListen', help: 'metrics and health HTTP host:port (e.g. 127.0.0.1:9125); blank = off; applies when serve starts', parse: listenOrBlank('http-listen') },
 ];
 
 export const SETTING_KEYS: readonly SettingKey[] = FIELDS.map((f) => f.key);
@@ -258,6 +261,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     intakeMaxRecipients: 1000,
     intakeMaxConnections: 100,
     intakeAllowSenders: '',
+    httpListen: '',
   };
 }
 

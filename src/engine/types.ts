@@ -51,7 +51,8 @@ export type SettingKey =
   | 'intake-max-size'
   | 'intake-max-recipients'
   | 'intake-max-connections'
-  | 'intake-allow-senders';
+  | 'intake-allow-senders'
+  | 'http-listen';
 
 /** Stored, typed settings. Secrets are never part of a value returned to callers: see {@link SettingsView}. */
 export interface Settings {
@@ -94,6 +95,8 @@ export interface Settings {
   intakeMaxConnections: number;
   /** Comma-separated sender addresses or `@domain`s allowed at intake; blank = any. */
   intakeAllowSenders: string;
+  /** Metrics and health HTTP listener `host:port`; blank = off (`SMTP_OPS_HTTP` overrides). */
+  httpListen: string;
 }
 
 /** What reads return: settings plus masked secrets and the TLS mode derived from them. */
