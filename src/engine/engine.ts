@@ -4,7 +4,8 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import type { Clock, Engine, EngineOptions, IntakeServer } from './facade.js';
+import type { Clock, Engine, EngineHealth, EngineOptions, IntakeServer, JournalListener } from './facade.js';
+import { checkStore, checkWorker } from './health.js';
 import type {
   Actor,
   Alert,
@@ -423,6 +424,22 @@ class EngineImpl implements Engine {
       },
       opts,
     );
+  }
+
+  // ------------------------------------------------------------ observability
+
+  onJournal(listener: JournalListener): () => void {
+    return this.journal.listen(listener);
+  }
+
+  async health(): Promise<EngineHealth> {
+    const store = this.closed ? { ok: false, detail: 'the engine is closed' } : await checkStore(this.store, this.options.storeDir, this.clock.now());
+    return { store, worker: checkWorker(this.options.worker !== false && !this.closed, this.worker.state()) };
+  }
+
+  async alertBacklog(): Promise<number> {
+    // The durable alert outbox (issue 11) is not there yet: nothing can wait in it.
+    return 0;
   }
 
   kick(): void {
