@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 /**
- * smtp-ops entry: `repl`, `serve`, or one-shot grammar words.
+ * smtp-ops entry: `repl`, `serve`, `sendmail`/`mailq`, or one-shot grammar words.
  * Global options: --store DIR, --json, --yes, --password-stdin, --wait.
+ * Run through a link named `sendmail`, `mailq` or `newaliases`, it is that command.
  */
+import os from 'node:os';
 import path from 'node:path';
 import yargs from 'yargs';
 import { oneShot } from './repl/oneshot.js';
+import { loadCredentials } from './cli/credentials.js';
+import { becomeStoreOwner } from './cli/store-owner.js';
+import { defaultStore } from './cli/store-path.js';
 
 interface Globals {
   store: string;
@@ -45,7 +50,7 @@ function parseGlobals(argv: string[], env: NodeJS.ProcessEnv): Globals {
   if (dashdash.length) words.push('--', ...dashdash);
   if (words[0] === '--help' || words[0] === '-h') words[0] = 'help';
   return {
-    store: path.resolve(typeof a.store === 'string' ? a.store : env.SMTP_OPS_STORE || './store'),
+    store: typeof a.store === 'string' ? path.resolve(a.store) : defaultStore(env),
     json: a.json === true,
     yes: a.yes === true,
     passwordStdin: a['password-stdin'] === true,
@@ -78,7 +83,44 @@ async function serve(storeDir: string, env: NodeJS.ProcessEnv): Promise<number> 
   return 0;
 }
 
+/** The sendmail words: the program's own name, or `[globals...] sendmail|mailq args...` (sendmail's options are not ours to parse). */
+function sendmailCall(argv0: string, argv: string[]): { name: string; globals: string[]; args: string[] } | null {
+  const self = path.basename(argv0);
+  if (self === 'sendmail' || self === 'mailq' || self === 'newaliases') return { name: self, globals: [], args: argv };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === 'sendmail' || a === 'mailq') return { name: a, globals: argv.slice(0, i), args: argv.slice(i + 1) };
+    if (a === '--store') i++;
+    else if (!/^--(store=.*|json|yes|password-stdin|wait)$|^-y$/.test(a)) return null;
+  }
+  return null;
+}
+
+function invoker(): { user: string; uid: number } {
+  const uid = process.getuid?.() ?? -1;
+  try {
+    return { user: os.userInfo().username || String(uid), uid };
+  } catch {
+    return { user: process.env.USER || process.env.LOGNAME || String(uid), uid };
+  }
+}
+
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  loadCredentials(env);
+  const sm = sendmailCall(process.argv[1] ?? '', argv);
+  if (sm) {
+    let store: string;
+    try {
+      store = parseGlobals(sm.globals, env).store;
+    } catch (e) {
+      process.stderr.write(`${sm.name}: ${(e as Error).message}\n`);
+      return 64;
+    }
+    const who = invoker();
+    becomeStoreOwner(store);
+    const { sendmail } = await import('./cli/sendmail.js');
+    return sendmail({ argv0: sm.name, args: sm.args, storeDir: store, env, invoker: who });
+  }
   let g: Globals;
   try {
     g = parseGlobals(argv, env);
@@ -86,6 +128,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`error (usage): ${(e as Error).message}\n  usage: smtp-ops [--store DIR] [--json] [--yes] [--password-stdin] [--wait] <command...> | repl | serve\n`);
     return 2;
   }
+  becomeStoreOwner(g.store);
   const first = g.words[0]?.toLowerCase();
   if (first === 'serve' && g.words.length === 1) return serve(g.store, env);
   if (first === 'repl' && g.words.length === 1) return (await import('./repl/repl.js')).startRepl({ storeDir: g.store, env });
