@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, statSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -222,6 +222,20 @@ describe.skipIf(!peers.ok)('sendmail', () => {
       expect(await serve.stop()).toBe(0);
     }
   }, 90_000);
+
+  it.skipIf(process.getuid?.() !== 0)('root queueing into a store owned by the service user leaves every file the owner\'s', async () => {
+    const store = await newStore();
+    const walk = (d: string): string[] => [d, ...readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]))];
+    for (const f of walk(store)) chownSync(f, 65534, 65534);
+    // As /var/lib is: others may pass through to the service's directory.
+    chmodSync(join(store, '..'), 0o755);
+    const r = await run(['--store', store, 'sendmail', 'x@sink.test'], 'Subject: owned\n\nbody\n');
+    expect(r.code, r.stderr).toBe(0);
+    const notOwned = walk(store).filter((f) => statSync(f).uid !== 65534);
+    expect(notOwned).toEqual([]);
+    const q = await run(['--store', store, 'mailq']);
+    expect(q.stdout).toMatch(/ root@cron\.smtp-ops\.test\n +x@sink\.test\n/);
+  }, 60_000);
 
   it('exit codes follow sysexits.h', async () => {
     const store = await newStore();
