@@ -8,7 +8,6 @@
 import { createEngine } from '../engine/index.js';
 import type { Engine } from '../engine/index.js';
 import { connectControl } from '../repl/client.js';
-import { SUBMIT_PREFIX } from '../repl/protocol.js';
 import { pickup, toSysexit, type PickupRequest } from '../serve/pickup.js';
 import { mailq, queueFlush } from './mailq.js';
 import { modeOfName, parseSendmailArgs } from './sendmail-args.js';
@@ -93,10 +92,8 @@ async function submit(storeDir: string, req: PickupRequest, invoker: Invoker): P
     if (client) {
       try {
         const { raw, ...rest } = req;
-        // `submit` first: the server allows a long line only to a request that starts so.
-        const line = { submit: { ...rest, raw: raw.toString('base64') }, actor };
-        if (!JSON.stringify(line).startsWith(SUBMIT_PREFIX)) throw new SysexitError(EX.SOFTWARE, 'submit request is not framed as the server expects');
-        const reply = await client.request(line as never);
+        // `submit` first (protocol.ts SUBMIT_PREFIX): the server allows a long line only to a request that starts so.
+        const reply = await client.request({ submit: { ...rest, raw: raw.toString('base64') }, actor });
         if (reply.kind === 'error') {
           const exit = (reply.data as { exit?: number } | undefined)?.exit;
           throw new SysexitError((typeof exit === 'number' ? exit : EX.TEMPFAIL) as Sysexit, reply.message);
