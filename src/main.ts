@@ -7,7 +7,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import yargs from 'yargs';
-import { oneShot } from './repl/oneshot.js';
 import { loadCredentials } from './cli/credentials.js';
 import { becomeStoreOwner } from './cli/store-owner.js';
 import { defaultStore } from './cli/store-path.js';
@@ -132,6 +131,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const first = g.words[0]?.toLowerCase();
   if (first === 'serve' && g.words.length === 1) return serve(g.store, env);
   if (first === 'repl' && g.words.length === 1) return (await import('./repl/repl.js')).startRepl({ storeDir: g.store, env });
+  // Loaded on demand, like serve and repl: sendmail should not pay for the command layer.
+  const { oneShot } = await import('./repl/oneshot.js');
   return oneShot({ storeDir: g.store, words: g.words, json: g.json, yes: g.yes, passwordStdin: g.passwordStdin, wait: g.wait, env });
 }
 

@@ -18,7 +18,7 @@ import { quoteWords } from '../commands/tokenize.js';
 import type { QueueListItem } from '../commands/handlers/queue.js';
 import { localActor, openBackend, type Backend } from '../repl/backend.js';
 import { EX, SysexitError } from './sysexits.js';
-import { openError } from './sendmail.js';
+import { openError } from './sysexits.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

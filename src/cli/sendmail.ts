@@ -5,14 +5,18 @@
  * into the store (synced before the exit status says so), and the next serve
  * delivers it. Exit codes are sysexits.h's.
  */
-import { createEngine } from '../engine/index.js';
-import type { Engine } from '../engine/index.js';
+// Only what the path through a running serve needs is loaded up front: the engine
+// (LevelDB, nodemailer, the reports) costs most of a second of start-up and is
+// imported only when no serve answers.
 import { connectControl } from '../repl/client.js';
-import { pickup, toSysexit, type PickupRequest } from '../serve/pickup.js';
-import { mailq, queueFlush } from './mailq.js';
+import type { PickupRequest } from '../serve/pickup.js';
 import { modeOfName, parseSendmailArgs } from './sendmail-args.js';
 import { readMessage } from './sendmail-input.js';
 import { EX, SysexitError, type Sysexit } from './sysexits.js';
+
+function asSysexit(e: unknown): SysexitError {
+  return e instanceof SysexitError ? e : new SysexitError(EX.SOFTWARE, e instanceof Error ? e.message : String(e));
+}
 
 /** Who runs the command (captured before any switch to the store owner). */
 export interface Invoker {
@@ -45,14 +49,14 @@ export async function sendmail(o: SendmailOptions): Promise<number> {
   try {
     args = parseSendmailArgs(o.args, modeOfName(o.argv0));
   } catch (e) {
-    return fail(name, toSysexit(e));
+    return fail(name, asSysexit(e));
   }
   try {
     switch (args.mode) {
       case 'mailq':
-        return await mailq(o.storeDir, o.env);
+        return await (await import('./mailq.js')).mailq(o.storeDir, o.env);
       case 'flush':
-        return await queueFlush(o.storeDir, o.env);
+        return await (await import('./mailq.js')).queueFlush(o.storeDir, o.env);
       case 'newaliases':
         // smtp-ops has no alias database: nothing to build (Postfix too returns 0 without alias_database).
         return EX.OK;
@@ -79,7 +83,7 @@ export async function sendmail(o: SendmailOptions): Promise<number> {
     await submit(o.storeDir, req, o.invoker);
     return EX.OK;
   } catch (e) {
-    return fail(name, toSysexit(e));
+    return fail(name, asSysexit(e));
   }
 }
 
@@ -107,32 +111,9 @@ async function submit(storeDir: string, req: PickupRequest, invoker: Invoker): P
         client.close();
       }
     }
-    let engine: Engine;
-    try {
-      engine = await createEngine({ storeDir, worker: false });
-    } catch (e) {
-      const msg = (e as Error).message;
-      if (/in use by another/i.test(msg) && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      throw openError(storeDir, e);
-    }
-    try {
-      await pickup(engine, req, actor);
-      return;
-    } finally {
-      await engine.close();
-    }
+    const { submitLocal } = await import('./sendmail-local.js');
+    if ((await submitLocal(storeDir, req, actor)) === 'queued') return;
+    if (Date.now() >= until) throw new SysexitError(EX.TEMPFAIL, `the store ${storeDir} is in use by another smtp-ops process and nothing answers on its control socket; nothing was queued, try again`);
+    await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** Why the store could not be opened, as an exit code. */
-export function openError(storeDir: string, e: unknown): SysexitError {
-  const err = e as NodeJS.ErrnoException & { cause?: { message?: string } };
-  const text = `${err.code ?? ''} ${err.message ?? ''} ${err.cause?.message ?? ''}`;
-  if (/EACCES|EPERM|permission denied/i.test(text)) return new SysexitError(EX.NOPERM, `no permission to use the store ${storeDir} or its control socket (run as the store's owner or root): ${err.message}`);
-  if (/in use by another/i.test(text)) return new SysexitError(EX.TEMPFAIL, `${err.message}; nothing was queued, try again`);
-  if (/SMTP_OPS_SECRET_KEY|secret key|ENOTDIR|EROFS/i.test(text)) return new SysexitError(EX.CONFIG, err.message);
-  return new SysexitError(EX.TEMPFAIL, `cannot open the store ${storeDir}: ${err.message}; nothing was queued`);
 }

@@ -30,3 +30,13 @@ export class SysexitError extends Error {
     this.name = 'SysexitError';
   }
 }
+
+/** Why the store could not be opened, as an exit code. */
+export function openError(storeDir: string, e: unknown): SysexitError {
+  const err = e as NodeJS.ErrnoException & { cause?: { message?: string } };
+  const text = `${err.code ?? ''} ${err.message ?? ''} ${err.cause?.message ?? ''}`;
+  if (/EACCES|EPERM|permission denied/i.test(text)) return new SysexitError(EX.NOPERM, `no permission to use the store ${storeDir} or its control socket (run as the store's owner or root): ${err.message}`);
+  if (/in use by another/i.test(text)) return new SysexitError(EX.TEMPFAIL, `${err.message}; nothing was queued, try again`);
+  if (/SMTP_OPS_SECRET_KEY|secret key|ENOTDIR|EROFS/i.test(text)) return new SysexitError(EX.CONFIG, err.message);
+  return new SysexitError(EX.TEMPFAIL, `cannot open the store ${storeDir}: ${err.message}; nothing was queued`);
+}
