@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,10 +84,14 @@ async function main(): Promise<void> {
     const off = spawn(process.execPath, [main, '--store', store, 'config', 'set', 'enabled=off'], { env: env(), stdio: 'ignore' });
     await new Promise((r) => off.on('close', r));
 
+    // As programs run it: a link named sendmail, the store from the environment.
+    const link = join(dir, 'sendmail');
+    symlinkSync(main, link);
+    const sendmail = () => once(process.execPath, [link, '-i', 'x@sink.test'], env({ SMTP_OPS_STORE: store }));
     const serve = await startServe(main, store);
-    const viaServe = await times(RUNS, () => once(process.execPath, [main, '--store', store, 'sendmail', '-i', 'x@sink.test'], env()));
+    const viaServe = await times(RUNS, sendmail);
     await serve.stop();
-    const direct = await times(RUNS, () => once(process.execPath, [main, '--store', store, 'sendmail', '-i', 'x@sink.test'], env()));
+    const direct = await times(RUNS, sendmail);
     const postfix = existsSync('/usr/sbin/sendmail') ? await times(RUNS, () => once('/usr/sbin/sendmail', ['-i', '-f', 'ops@smtp-ops.test', 'bench-sendmail@sink.test'], { PATH: process.env.PATH })) : [];
     const node = await times(RUNS, () => once(process.execPath, ['-e', 'process.stdin.resume();process.stdin.on("end",()=>{})'], {}));
 

@@ -6,7 +6,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import yargs from 'yargs';
 import { loadCredentials } from './cli/credentials.js';
 import { becomeStoreOwner } from './cli/store-owner.js';
 import { defaultStore } from './cli/store-path.js';
@@ -20,7 +19,9 @@ interface Globals {
   words: string[];
 }
 
-function parseGlobals(argv: string[], env: NodeJS.ProcessEnv): Globals {
+async function parseGlobals(argv: string[], env: NodeJS.ProcessEnv): Promise<Globals> {
+  // Loaded on demand: sendmail run as `sendmail` has no globals and should not pay for yargs.
+  const { default: yargs } = await import('yargs');
   const a = yargs(argv)
     .exitProcess(false)
     .help(false)
@@ -110,7 +111,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (sm) {
     let store: string;
     try {
-      store = parseGlobals(sm.globals, env).store;
+      store = sm.globals.length === 0 ? defaultStore(env) : (await parseGlobals(sm.globals, env)).store;
     } catch (e) {
       process.stderr.write(`${sm.name}: ${(e as Error).message}\n`);
       return 64;
@@ -122,7 +123,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
   let g: Globals;
   try {
-    g = parseGlobals(argv, env);
+    g = await parseGlobals(argv, env);
   } catch (e) {
     process.stderr.write(`error (usage): ${(e as Error).message}\n  usage: smtp-ops [--store DIR] [--json] [--yes] [--password-stdin] [--wait] <command...> | repl | serve\n`);
     return 2;
