@@ -125,7 +125,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
     g = await parseGlobals(argv, env);
   } catch (e) {
-    process.stderr.write(`error (usage): ${(e as Error).message}\n  usage: smtp-ops [--store DIR] [--json] [--yes] [--password-stdin] [--wait] <command...> | repl | serve\n`);
+    process.stderr.write(`error (usage): ${(e as Error).message}\n  usage: smtp-ops [--store DIR] [--json] [--yes] [--password-stdin] [--wait] <command...> | repl | serve | sendmail [options] [recipient...] | mailq\n`);
     return 2;
   }
   becomeStoreOwner(g.store);
