@@ -16,7 +16,7 @@
 import type { Reply } from '../commands/reply.js';
 import { quoteWords } from '../commands/tokenize.js';
 import type { QueueListItem } from '../commands/handlers/queue.js';
-import { localActor, openBackend, type Backend } from '../repl/backend.js';
+import { localActor, openBackend, type Backend } from './backend.js';
 import { EX, SysexitError } from './sysexits.js';
 import { openError } from './sysexits.js';
 

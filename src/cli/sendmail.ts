@@ -8,7 +8,7 @@
 // Only what the path through a running serve needs is loaded up front: the engine
 // (LevelDB, nodemailer, the reports) costs most of a second of start-up and is
 // imported only when no serve answers.
-import { connectControl } from '../repl/client.js';
+import { connectControl } from './control-client.js';
 import type { PickupRequest } from '../serve/pickup.js';
 import { modeOfName, parseSendmailArgs } from './sendmail-args.js';
 import { readMessage } from './sendmail-input.js';

@@ -13,11 +13,21 @@ export interface Action {
   kind: 'page-next' | 'page-prev' | 'confirm' | 'cancel';
 }
 
+/**
+ * Who may see a reply in chat. `requester`: only the one who asked or pressed
+ * the button (a refusal, an expired button, a password prompt), even when the
+ * command was shared, and a pressed message stays as it is. `channel`: where
+ * it was asked (in the channel when shared; a button's message is replaced).
+ */
+export type Audience = 'requester' | 'channel';
+
 interface Base {
   /** Machine-readable payload (`--json`). */
   data?: unknown;
   /** false when the operation failed (CLI exit code 1; 2 for usage/validation errors). Default true. */
   ok?: boolean;
+  /** Set by the runner on every reply it returns (see `audience.ts`); adapters render it, terminals ignore it. */
+  audience?: Audience;
 }
 
 /** A sentence or short paragraph. */

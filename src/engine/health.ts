@@ -1,7 +1,7 @@
 /** The engine's half of `/healthz`: can the store take a write, and is the worker running. */
 import { open, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { HealthCheck } from './facade.js';
+import type { Clock, EngineHealth, HealthCheck } from './facade.js';
 import { K, type Store } from './store.js';
 
 /** Bytes of the probe file: more than one page, so a full disk cannot absorb it in a page already allocated. */
@@ -41,4 +41,24 @@ export function checkWorker(started: boolean, state: { running: boolean; fault: 
   if (!state.running) return { ok: false, detail: 'the delivery worker has stopped' };
   if (state.fault) return { ok: false, detail: `the delivery worker is retrying after a fault: ${state.fault}` };
   return { ok: true, detail: 'running' };
+}
+
+/** The engine's `health()`: the store and worker checks, answered from what it was wired with. */
+export class Health {
+  constructor(
+    private readonly d: {
+      store: Store;
+      /** The store's directory, where the probe file is written. */
+      dir: string;
+      clock: Clock;
+      worker: { state(): { running: boolean; fault: string | null } };
+      /** Whether this process started the worker (`worker: false` engines deliver nothing). */
+      workerStarted: boolean;
+    },
+  ) {}
+
+  async check(closed: boolean): Promise<EngineHealth> {
+    const store = closed ? { ok: false, detail: 'the engine is closed' } : await checkStore(this.d.store, this.d.dir, this.d.clock.now());
+    return { store, worker: checkWorker(this.d.workerStarted && !closed, this.d.worker.state()) };
+  }
 }

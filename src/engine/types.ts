@@ -1,8 +1,9 @@
 /**
  * Public data types of the smtp-ops engine. Everything the layers above the
- * engine (commands, adapters, REPL) see of it is declared here or in
+ * engine (commands, adapters, the CLI and serve) see of it is declared here or in
  * `errors.ts`; they import only from `src/engine/index.ts`.
  */
+import type { SecretProp, SettingKey, Settings } from './settings/table.js';
 
 /** Who asked for something. `platform:id` is the stable identity used by access roles. */
 export interface Actor {
@@ -22,88 +23,15 @@ export function actorKey(a: Actor): string {
 
 // ---------------------------------------------------------------- settings
 
-/** Every setting key, as typed by users (`config set relay-port=587`). */
-export type SettingKey =
-  | 'enabled'
-  | 'use-tls'
-  | 'tls-implicit'
-  | 'hostname'
-  | 'from-name'
-  | 'from-address'
-  | 'relay-host'
-  | 'relay-port'
-  | 'sasl'
-  | 'sasl-username'
-  | 'sasl-password'
-  | 'tls-ca'
-  | 'tls-verify'
-  | 'timezone'
-  | 'retry-first'
-  | 'retry-max'
-  | 'max-queue-lifetime'
-  | 'concurrency'
-  | 'listen'
-  | 'intake-auth'
-  | 'intake-username'
-  | 'intake-password'
-  | 'intake-tls-cert'
-  | 'intake-tls-key'
-  | 'intake-max-size'
-  | 'intake-max-recipients'
-  | 'intake-max-connections'
-  | 'intake-allow-senders'
-  | 'http-listen';
+/** Settings are declared once, in the settings table (`settings/table.ts`); these types derive from it. */
+export type { SettingKey, Settings, SecretKey } from './settings/table.js';
 
-/** Stored, typed settings. Secrets are never part of a value returned to callers: see {@link SettingsView}. */
-export interface Settings {
-  enabled: boolean;
-  useTls: boolean;
-  /** With use-tls on: `auto` = implicit TLS on port 465 and STARTTLS elsewhere; `on` = implicit on any port; `off` = STARTTLS even on 465. */
-  tlsImplicit: 'auto' | 'on' | 'off';
-  hostname: string;
-  fromName: string;
-  fromAddress: string;
-  /** Blank = send direct by MX. */
-  relayHost: string;
-  /** null = direct (port 25). */
-  relayPort: number | null;
-  sasl: boolean;
-  saslUsername: string;
-  /** PEM file path of a private CA to trust; blank = system roots. */
-  tlsCa: string;
-  /** false = do not verify certificates (explicit, warned opt-out). */
-  tlsVerify: boolean;
-  /** IANA zone for reports; blank = system zone. */
-  timezone: string;
-  /** Seconds before the first retry of a deferred message (Postfix minimal_backoff_time). */
-  retryFirst: number;
-  /** Maximal seconds between tries (Postfix maximal_backoff_time). */
-  retryMax: number;
-  /** Seconds a message may stay queued before it bounces (Postfix maximal_queue_lifetime). */
-  maxQueueLifetime: number;
-  /** Concurrent deliveries. */
-  concurrency: number;
-  /** Intake listener `host:port`. */
-  listen: string;
-  intakeAuth: boolean;
-  intakeUsername: string;
-  intakeTlsCert: string;
-  intakeTlsKey: string;
-  /** Bytes; 0 = no limit. */
-  intakeMaxSize: number;
-  intakeMaxRecipients: number;
-  intakeMaxConnections: number;
-  /** Comma-separated sender addresses or `@domain`s allowed at intake; blank = any. */
-  intakeAllowSenders: string;
-  /** Metrics and health HTTP listener `host:port`; blank = off (`SMTP_OPS_HTTP` overrides). */
-  httpListen: string;
-}
-
-/** What reads return: settings plus masked secrets and the TLS mode derived from them. */
-export interface SettingsView extends Settings {
-  /** `********` when set, `(not set)` otherwise. Never the value. */
-  saslPassword: string;
-  intakePassword: string;
+/**
+ * What reads return: the settings; each secret under its property
+ * (`saslPassword`, `intakePassword`) as `********` when set and `(not set)`
+ * otherwise, never the value; and the TLS mode and route derived from them.
+ */
+export interface SettingsView extends Settings, Record<SecretProp, string> {
   /** How delivery will connect: derived from use-tls, relay-host and relay-port. */
   tlsMode: TlsMode;
   /** `relay host:port` or `direct (MX)`. */
@@ -278,6 +206,7 @@ export interface AttemptOutcome {
 
 /** Mail log statuses: one entry per message received, and one per recipient outcome. */
 export type LogStatus = 'received' | 'sent' | 'deferred' | 'bounced' | 'deleted' | 'expired';
+export const LOG_STATUSES: readonly LogStatus[] = ['received', 'sent', 'deferred', 'bounced', 'deleted', 'expired'];
 
 /** One mail log entry. Per-recipient outcomes have one address in `to`; `received` lists all. */
 export interface LogEntry {

@@ -24,8 +24,9 @@ const req = (raw: string | Buffer, over: Partial<PickupRequest> = {}): PickupReq
 
 async function raw(id: string): Promise<string> {
   // The engine hands the stored bytes to its deliverer; capture them with a one-shot deliverer-free read.
-  const e = t.engine as unknown as { queue: { body(id: string): Promise<Buffer | undefined> } };
-  return (await e.queue.body(id))!.toString('latin1');
+  // The facade does not return bodies; the queue unit (engine.ts's `u.queue`) does.
+  const e = t.engine as unknown as { u: { queue: { body(id: string): Promise<Buffer | undefined> } } };
+  return (await e.u.queue.body(id))!.toString('latin1');
 }
 
 describe('pickup (what cleanup does to a sendmail message)', () => {

@@ -1,25 +1,16 @@
 /** `config show` and `config set key=value ...` (secrets: prompt privately, never echoed). */
 import type { SettingKey, SettingsPatch, SettingsView } from '../../engine/index.js';
 import type { ErrorReply, FieldsReply, Reply, SecretPromptReply } from '../reply.js';
-import { SECRET_KEYS, SETTING_KEYS } from '../grammar.js';
-import { closest } from '../../engine/index.js';
+import { SETTING_KEYS, closest, isSecretKey, isSettingKey, settingOf } from '../../engine/index.js';
 import type { Handler, HandlerEnv } from './context.js';
-
-/** The SettingsView property of a setting key: `relay-port` -> `relayPort`. */
-export function viewKey(key: SettingKey): keyof SettingsView {
-  return key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof SettingsView;
-}
+import { settingsJson } from './settings-json.js';
 
 /** The value of a setting as shown to users (secrets arrive masked from the engine). */
 export function shownValue(view: SettingsView, key: SettingKey): string {
-  const v = view[viewKey(key)];
+  const v = view[settingOf(key).prop];
   if (typeof v === 'boolean') return v ? 'on' : 'off';
   if (v === null || v === undefined || v === '') return '(not set)';
   return String(v);
-}
-
-export function isSecretKey(key: string): key is SettingKey {
-  return (SECRET_KEYS as readonly string[]).includes(key);
 }
 
 function settingsFields(view: SettingsView, keys: readonly SettingKey[]): FieldsReply['fields'] {
@@ -33,7 +24,7 @@ export const configShow: Handler = async (_cmd, { engine }) => {
     title: 'SMTP settings',
     fields: settingsFields(view, SETTING_KEYS),
     footer: `Delivery: ${view.route}, TLS ${view.tlsMode}. Change with \`config set key=value\`.`,
-    data: { settings: view },
+    data: { settings: settingsJson(view) },
   };
   return reply;
 };
@@ -60,13 +51,13 @@ export const configSet: Handler = async (cmd, env) => {
   for (const w of words) {
     const eq = w.indexOf('=');
     const rawKey = (eq < 0 ? w : w.slice(0, eq)).trim().toLowerCase();
-    if (!(SETTING_KEYS as readonly string[]).includes(rawKey)) {
+    if (!isSettingKey(rawKey)) {
       const hit = closest(rawKey, SETTING_KEYS);
       const r = invalid(rawKey || '(empty)', 'unknown-setting', `"${rawKey.slice(0, 40)}" is not a setting${hit ? `; did you mean ${hit}?` : ''} (see \`config show\`)`);
       if (hit) r.suggestion = `did you mean \`${hit}\`?`;
       return r;
     }
-    const key = rawKey as SettingKey;
+    const key = rawKey;
     if (key in patch || bareSecrets.includes(key)) return invalid(key, 'duplicate', `${key} is given more than once`);
     if (eq < 0) {
       if (isSecretKey(key)) {
@@ -99,7 +90,7 @@ export function updated(view: SettingsView, keys: SettingKey[]): Reply {
     title: `Settings updated (${keys.length})`,
     fields: settingsFields(view, keys),
     footer: `Delivery: ${view.route}, TLS ${view.tlsMode}.${view.enabled ? '' : ' SMTP is disabled: `config set enabled=on` to send.'}`,
-    data: { changed: keys, settings: view },
+    data: { changed: keys, settings: settingsJson(view) },
   };
   return reply;
 }

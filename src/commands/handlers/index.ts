@@ -1,4 +1,5 @@
-/** Which handler runs which command (keyed by the canonical path). */
+/** Which handler runs which command, keyed by its canonical path: a command of the grammar without a handler does not compile. */
+import type { CommandPath } from '../grammar.js';
 import type { Handler } from './context.js';
 import { accessGrant, accessList, accessRevoke } from './access.js';
 import { alertsList, alertsSubscribe, alertsUnsubscribe } from './alerts.js';
@@ -11,7 +12,7 @@ import { queueDelete, queueFlush, queueHold, queueList, queueRelease, queueShow 
 import { status } from './status.js';
 import { test } from './test.js';
 
-export const HANDLERS: Readonly<Record<string, Handler>> = {
+export const HANDLERS: Readonly<Record<CommandPath, Handler>> = {
   status,
   'config show': configShow,
   'config set': configSet,
