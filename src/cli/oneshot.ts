@@ -1,11 +1,11 @@
 /** `smtp-ops <words...>`: run one command, print it, exit with 0/1/2. */
 import { exitCodeOf } from '../commands/reply.js';
-import type { Reply } from '../commands/reply.js';
+import type { ProgressReply, Reply } from '../commands/reply.js';
 import { quoteWords } from '../commands/tokenize.js';
 import type { Backend } from './backend.js';
 import { openBackend, localActor } from './backend.js';
 import { askYesNo, readHidden, readStdin } from './prompt.js';
-import { progressLine, renderReply, wantColor } from '../commands/render/text.js';
+import { newSteps, progressLine, renderReply, stepLine, wantColor } from '../commands/render/text.js';
 
 export interface OneShotOptions {
   storeDir: string;
@@ -48,12 +48,15 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
   // Opened here, nothing else would attempt the test message: wait for its first attempt.
   if (o.wait || (isTest && backend.mode === 'local')) words.push('--wait');
   let progressShown = false;
+  const stepsShown = new Map<string, number>();
   const call = {
     confirmed: o.yes,
-    onProgress: (p: { label: string; done: number; total: number }) => {
+    onProgress: (p: ProgressReply) => {
       if (!err.isTTY) return;
       progressShown = true;
-      err.write(`\r${progressLine(p.label, p.done, p.total, err.columns ?? 100, wantColor(err, o.env))}`);
+      const color = wantColor(err, o.env);
+      for (const st of newSteps(p, stepsShown)) err.write(`\r\u001b[2K${stepLine(st, color)}\n`);
+      err.write(`\r${progressLine(p.label, p.done, p.total, err.columns ?? 100, color)}`);
     },
   };
   try {

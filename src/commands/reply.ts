@@ -3,7 +3,7 @@
  * (terminal, Slack, Discord) owns a renderer for every kind. `data` is the
  * machine-readable payload the CLI prints with `--json`.
  */
-import type { Actor, AlertTarget, Role } from '../engine/index.js';
+import type { Actor, AlertTarget, CheckStatus, Role } from '../engine/index.js';
 
 /** A button. `id` is an opaque action token; the adapter hands it back to `Runner.action`. */
 export interface Action {
@@ -93,6 +93,30 @@ export interface ProgressReply extends Base {
   label: string;
   done: number;
   total: number;
+  /** Steps so far (finished ones with their outcome, then those still running), for work made of named steps (the doctor). */
+  steps?: { status: CheckStatus | 'running'; title: string }[];
+}
+
+/** One item of a checklist: an outcome, what was found, and what to do. */
+export interface CheckItem {
+  status: CheckStatus;
+  title: string;
+  detail: string;
+  /** The fix, in words; commands in backticks. */
+  hint?: string;
+}
+
+/**
+ * A checklist in sections (the doctor). Renderers wrap long text and never cut a detail or a
+ * hint: when a chat message cannot hold everything, the full text goes along as a file.
+ */
+export interface ChecksReply extends Base {
+  kind: 'checks';
+  title: string;
+  /** What was checked, in one line (route, sender, test recipient). */
+  subtitle?: string;
+  sections: { title: string; items: CheckItem[] }[];
+  footer?: string;
 }
 
 /** The command needs a secret typed privately (REPL hidden prompt, chat modal, CLI --password-stdin). */
@@ -139,7 +163,8 @@ export type Reply =
   | SecretPromptReply
   | ChartReply
   | FileReply
-  | GroupReply;
+  | GroupReply
+  | ChecksReply;
 
 /** Where a command came from and how to talk back. */
 export interface RunContext {

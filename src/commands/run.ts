@@ -13,7 +13,7 @@ import { applySecret } from './handlers/config.js';
 import type { HandlerEnv } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
 import { parseLine, redactSecrets } from './parse.js';
-import type { ErrorReply, Reply, RunContext } from './reply.js';
+import type { ErrorReply, ProgressReply, Reply, RunContext } from './reply.js';
 import type { CommandSpec, Runner } from './types.js';
 
 export interface RunnerOptions {
@@ -148,10 +148,14 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
     }
   }
 
-  // Every reply that leaves the runner, follow-ups too, carries who may see it.
+  // Every reply that leaves the runner, follow-ups and progress (the doctor's steps) too, carries who may see it.
   const marked = (ctx: RunContext): RunContext => {
-    const followUp = ctx.followUp;
-    return followUp ? { ...ctx, followUp: (r) => followUp(withAudience(r)) } : ctx;
+    const { followUp, onProgress } = ctx;
+    return {
+      ...ctx,
+      ...(followUp ? { followUp: (r: Reply) => followUp(withAudience(r)) } : {}),
+      ...(onProgress ? { onProgress: (p: ProgressReply) => onProgress(withAudience(p)) } : {}),
+    };
   };
   return {
     run: async (text, ctx) => withAudience(await run(text, marked(ctx))),

@@ -55,7 +55,7 @@ export interface ParsedCommand {
   options: Record<string, string | number | boolean | undefined>;
 }
 
-/** One runner serves every adapter. Every reply it returns (and every follow-up) has its `audience` set. */
+/** One runner serves every adapter. Every reply it returns (and every follow-up and progress update) has its `audience` set. */
 export interface Runner {
   /** Parse and run a line (`/smtp queue list`, `smtp queue list` or `queue list`). Never throws. */
   run(text: string, ctx: RunContext): Promise<Reply>;

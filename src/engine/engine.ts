@@ -6,15 +6,16 @@
  * - settings/state.ts: the settings in force, their secrets and CA
  * - submit.ts: mail handed in, validated and queued
  * - queue/: the durable queue and the delivery worker
- * - delivery/deliveries.ts: attempts on the current deliverer, outcomes, failure events
+ * - delivery/deliveries.ts: attempts on the current deliverer (DKIM-signed when configured), outcomes, failure events
  * - intake/control.ts: the SMTP listener's lifecycle
  * - journal.ts, logs/: the mail log and the event log
+ * - dkim/keys.ts: `dkim keygen` and the record to publish
  * - alerts.ts, access.ts, reports/, doctor/
  * - health.ts: the store and worker checks of `/healthz`
  */
 import { mkdir } from 'node:fs/promises';
 import type { Clock, Engine, EngineHealth, EngineOptions, IntakeServer, JournalListener } from './facade.js';
-import type { Actor, Alert, AttemptOutcome, DnsResolver, EventEntry, EventLevel, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
+import type { Actor, Alert, AttemptOutcome, DkimRecord, DnsResolver, DoctorOptions, EventEntry, EventLevel, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
 import { ErrorCode, SmtpOpsError } from './errors.js';
 import { Store } from './store.js';
 import { SecretBox } from './secrets.js';
@@ -37,6 +38,8 @@ import { Alerts } from './alerts.js';
 import { Access } from './access.js';
 import { Health } from './health.js';
 import { createReports } from './reports/index.js';
+import { dkimConfigOf } from './dkim/signer.js';
+import { DkimKeys } from './dkim/keys.js';
 import type { Reports } from './reports/types.js';
 
 const systemClock: Clock = {
@@ -73,7 +76,13 @@ async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineO
   const resolver = options.resolver ?? resolverFromEnv();
   const directPort = options.directPort ?? directPortFromEnv();
   const factory = options.delivererFactory ?? createDeliverer;
-  const deliveries = new Deliveries({ queue, events, settings: () => settings.current, build: () => factory(settings.deliveryConfig(directPort), resolver) });
+  const deliveries = new Deliveries({
+    queue,
+    events,
+    settings: () => settings.current,
+    build: () => factory(settings.deliveryConfig(directPort), resolver),
+    dkim: () => dkimConfigOf(settings.current, settings.dkimKey()),
+  });
   const worker = new Worker({
     queue,
     clock,
@@ -113,6 +122,7 @@ interface Units {
 class EngineImpl implements Engine {
   private closed = false;
   private readonly intake: IntakeControl;
+  private readonly dkim: DkimKeys;
 
   constructor(
     private readonly store: Store,
@@ -127,6 +137,7 @@ class EngineImpl implements Engine {
       },
       u.events,
     );
+    this.dkim = new DkimKeys({ settings: u.settings, journal: u.journal, clock: u.clock, update: (patch, actor) => this.updateSettings(patch, actor) });
   }
 
   // ------------------------------------------------------------ settings
@@ -244,10 +255,26 @@ class EngineImpl implements Engine {
     return this.u.reports.build(q, { timezone, now: this.u.clock.now() });
   }
 
-  async doctor() {
-    const { runDoctor } = await import('./doctor/index.js');
-    const problems = (await listEvents(this.store, { minLevel: 'warning', limit: 50 })).items.filter((e) => this.u.clock.now() - e.time < 86_400_000);
-    return runDoctor(await this.getSettings(), this.u.settings.deliveryConfig(this.u.directPort), this.u.resolver, problems);
+  async doctor(opts: DoctorOptions = {}) {
+    const { runDoctor, doctorRecipient } = await import('./doctor/index.js');
+    const settings = await this.getSettings();
+    const to = doctorRecipient(opts.to, settings.fromAddress);
+    const { clock } = this.u;
+    const events = async () => (await listEvents(this.store, { minLevel: 'warning', limit: 50 })).items.filter((e) => clock.now() - e.time < 86_400_000);
+    const queue = async () => ({ counts: await this.queueCounts(), deferred: (await this.queueList({ state: 'deferred', limit: 200 })).items });
+    const config = this.u.settings.deliveryConfig(this.u.directPort);
+    return runDoctor({ settings, config, resolver: this.u.resolver, dkimKey: this.u.settings.dkimKey(), events, queue, to, now: () => clock.now() }, opts.onProgress);
+  }
+
+  // ------------------------------------------------------------ dkim
+
+  async dkimKeygen(opts: Parameters<Engine['dkimKeygen']>[0], actor: Actor): Promise<DkimRecord> {
+    this.open();
+    return this.dkim.keygen(opts, actor);
+  }
+
+  async dkimRecord(): Promise<DkimRecord | null> {
+    return this.dkim.record();
   }
 
   // ------------------------------------------------------------ alerts, access

@@ -28,7 +28,7 @@ export type { SettingKey, Settings, SecretKey } from './settings/table.js';
 
 /**
  * What reads return: the settings; each secret under its property
- * (`saslPassword`, `intakePassword`) as `********` when set and `(not set)`
+ * (`saslPassword`, `intakePassword`, `dkimPrivateKey`) as `********` when set and `(not set)`
  * otherwise, never the value; and the TLS mode and route derived from them.
  */
 export interface SettingsView extends Settings, Record<SecretProp, string> {
@@ -191,6 +191,8 @@ export interface DnsResolver {
   resolve6(host: string): Promise<string[]>;
   resolveTxt?(host: string): Promise<string[][]>;
   reverse?(ip: string): Promise<string[]>;
+  /** PTR records of a name (`4.3.2.1.in-addr.arpa`), for SPF's ptr mechanism. */
+  resolvePtr?(name: string): Promise<string[]>;
 }
 
 /** Outcome of the first delivery attempt of a message (what `test` reports). */
@@ -314,12 +316,58 @@ export interface AccessGrant {
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
+/** The parts of the admin guide's checklist, in the order the doctor reports them. */
+export type DoctorSection = 'settings' | 'connection' | 'authentication' | 'relay-permission' | 'sender-domain' | 'reverse-dns' | 'blocklists' | 'queue' | 'reminders';
+export const DOCTOR_SECTIONS: readonly DoctorSection[] = ['settings', 'connection', 'authentication', 'relay-permission', 'sender-domain', 'reverse-dns', 'blocklists', 'queue', 'reminders'];
+
 /** One troubleshooting check of the admin guide. */
 export interface DoctorCheck {
   id: string;
   title: string;
   status: CheckStatus;
+  /** What was found, in words (the cause when it failed). */
   detail: string;
-  /** What to do about it. */
+  /** What to do about it; commands in it are in backticks and are also listed in `fix`. */
   hint?: string;
+  section: DoctorSection;
+  /** Commands (grammar lines, e.g. `config set use-tls=on`) that fix it, in order. */
+  fix?: string[];
+  /** How long the check took, in ms. */
+  ms?: number;
+}
+
+/** What `doctor` tests and how it reports while it runs. */
+export interface DoctorOptions {
+  /**
+   * Test recipient: an address (RCPT TO) or a domain (its postmaster). Relay mode sends it to the
+   * relay, direct mode looks up its MX. Default: postmaster@ the from-address domain.
+   */
+  to?: string;
+  /** Called as checks finish (independent checks run in parallel). */
+  onProgress?: (p: DoctorProgress) => void;
+}
+
+export interface DoctorProgress {
+  /** Finished groups of checks, of `total`. */
+  done: number;
+  total: number;
+  /** Every check finished so far, in report order. */
+  checks: DoctorCheck[];
+  /** What is still running, in words. */
+  running: string[];
+}
+
+/** The DNS TXT record that publishes a DKIM public key. */
+export interface DkimRecord {
+  domain: string;
+  selector: string;
+  bits: number;
+  /** `selector._domainkey.domain`. */
+  name: string;
+  /** `v=DKIM1; k=rsa; p=...` as one string. */
+  value: string;
+  /** The value cut into strings of at most 255 bytes, as one TXT record carries them (RFC 1035 3.3.14). */
+  strings: string[];
+  /** A BIND zone-file line: `name. IN TXT ( "..." "..." )`. */
+  zone: string;
 }

@@ -116,7 +116,8 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       await i.showModal({
         custom_id: `${SECRET_MODAL_PREFIX}${field}`,
         title: 'smtp-ops: private value',
-        components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: SECRET_INPUT, label: field.slice(0, 45), style: TextInputStyle.Short, required: true, min_length: 1, max_length: 1024 }] }],
+        // A PEM key is many lines and up to ~3,300 characters (4096 bits); Discord allows 4,000 in a paragraph input.
+        components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: SECRET_INPUT, label: field.slice(0, 45), ...(field === 'dkim-private-key' ? { style: TextInputStyle.Paragraph, max_length: 4000 } : { style: TextInputStyle.Short, max_length: 1024 }), required: true, min_length: 1 }] }],
       });
       return;
     }

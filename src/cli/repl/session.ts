@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import { processTopLevelAwait } from 'node-repl-await';
 import type { Action, Reply } from '../../commands/reply.js';
 import type { Backend, Call } from '../backend.js';
-import { progressLine, renderReply } from '../../commands/render/text.js';
+import { newSteps, progressLine, renderReply, stepLine } from '../../commands/render/text.js';
 
 export interface SessionIo {
   /** Write a block of text (a newline is added). */
@@ -38,6 +38,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
   const paging: { next?: Action; prev?: Action } = {};
   const queueIds: string[] = [];
   let progressShown = false;
+  const stepsShown = new Map<string, number>();
 
   const show = (r: Reply) => {
     if (r.kind === 'table') {
@@ -53,6 +54,8 @@ export function createSession(backend: Backend, io: SessionIo): Session {
     onProgress: (p) => {
       if (!io.progress) return;
       progressShown = true;
+      // Steps that finished (doctor checks) print above the bar as they come.
+      for (const st of newSteps(p, stepsShown)) io.write(`\r\u001b[2K${stepLine(st, io.color)}\n`);
       io.write(`\r${progressLine(p.label, p.done, p.total, io.width(), io.color)}`);
     },
     followUp: (r) => {
@@ -63,6 +66,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
   };
 
   async function handle(reply: Reply): Promise<void> {
+    stepsShown.clear();
     if (progressShown) {
       io.write('\n');
       progressShown = false;

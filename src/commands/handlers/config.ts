@@ -35,13 +35,16 @@ function invalid(field: string, rule: string, message: string): ErrorReply {
 
 /** The prompt for a secret setting. */
 export function secretPrompt(field: SettingKey): SecretPromptReply {
-  return {
-    kind: 'secret-prompt',
-    field,
-    title: `Set ${field}`,
-    text: `Type the ${field} privately; it is stored encrypted and never shown.`,
-    data: { prompt: field },
-  };
+  const text =
+    field === 'dkim-private-key'
+      ? 'Paste the PEM private key (line breaks may become spaces), or give the absolute path of a PEM file on the smtp-ops host; it is stored encrypted and never shown. In a shell: `smtp-ops config set dkim-private-key --password-stdin < key.pem`. No key yet? `dkim keygen` makes one.'
+      : `Type the ${field} privately; it is stored encrypted and never shown.`;
+  return { kind: 'secret-prompt', field, title: `Set ${field}`, text, data: { prompt: field } };
+}
+
+/** A secret setting whose value may instead be a path on the smtp-ops host: a path is not the secret. */
+function isKeyPath(key: SettingKey, value: string): boolean {
+  return key === 'dkim-private-key' && /^\/[^\s]*$/.test(value) && !value.includes('-----');
 }
 
 export const configSet: Handler = async (cmd, env) => {
@@ -67,7 +70,7 @@ export const configSet: Handler = async (cmd, env) => {
       return invalid(key, 'required', `${key} needs a value: ${key}=VALUE`);
     }
     const value = w.slice(eq + 1);
-    if (isSecretKey(key) && value !== '' && env.ctx.surface === 'chat') {
+    if (isSecretKey(key) && value !== '' && env.ctx.surface === 'chat' && !isKeyPath(key, value)) {
       // The value is already in the channel history; we refuse to store or repeat it, and say so (field only) in the events.
       const where = env.ctx.channel ? ` in ${env.ctx.channel.platform} channel ${env.ctx.channel.channel}` : ' in a chat channel';
       await env.engine.recordEvent('warning', 'config.secret-inline', `${key} was typed inline${where} and refused; consider changing that password`, env.ctx.actor, { field: key, ...(env.ctx.channel ? { channel: env.ctx.channel.channel } : {}) }).catch(() => undefined);

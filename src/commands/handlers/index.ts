@@ -5,6 +5,7 @@ import { accessGrant, accessList, accessRevoke } from './access.js';
 import { alertsList, alertsSubscribe, alertsUnsubscribe } from './alerts.js';
 import { configSet, configShow } from './config.js';
 import { doctor } from './doctor.js';
+import { dkimKeygen, dkimShow } from './dkim.js';
 import { help } from './help.js';
 import { events, log } from './logs.js';
 import { report } from './report-command.js';
@@ -27,6 +28,8 @@ export const HANDLERS: Readonly<Record<CommandPath, Handler>> = {
   events,
   report,
   doctor,
+  'dkim keygen': dkimKeygen,
+  'dkim show': dkimShow,
   'alerts subscribe': alertsSubscribe,
   'alerts unsubscribe': alertsUnsubscribe,
   'alerts list': alertsList,

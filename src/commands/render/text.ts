@@ -4,8 +4,9 @@
  * it; chat adapters attach it when a reply is too long for a message.
  */
 import { styleText } from 'node:util';
-import type { Action, Reply, TableReply } from '../reply.js';
+import type { Action, ChecksReply, ProgressReply, Reply, TableReply } from '../reply.js';
 import { chartLines } from './unicode-chart.js';
+import { STATUS_MARK, STATUS_WORD, wrap } from './checklist.js';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -69,7 +70,9 @@ function renderInto(r: Reply, opts: RenderOptions, paint: (s: Style, t: string) 
       return out;
     }
     case 'progress':
-      return [progressLine(r.label, r.done, r.total, width, opts.color)];
+      return [...(r.steps ?? []).map((st) => stepLine(st, opts.color)), progressLine(r.label, r.done, r.total, width, opts.color)];
+    case 'checks':
+      return renderChecks(r, paint, width, heading, opts.color);
     case 'secret-prompt':
       return [`${paint('yellow', '?')} ${paint('bold', r.title)}: ${r.text}`];
     case 'chart':
@@ -126,6 +129,53 @@ function renderTable(r: TableReply, opts: RenderOptions, paint: (s: Style, t: st
   }
   if (paging.length) out.push(paint('dim', `  ${paging.join(' · ')}`));
   if (r.footer) out.push(paint('dim', `  ${r.footer}`));
+  return out;
+}
+
+const STATUS_STYLE: Record<keyof typeof STATUS_MARK, Style> = { ok: 'green', warn: 'yellow', fail: 'red', skip: 'dim', running: 'cyan' };
+
+/** `  ✗ FAIL  Relay permission`: one step of a progress, or the head line of a check. */
+export function stepLine(st: { status: keyof typeof STATUS_MARK; title: string }, color: boolean): string {
+  const mark = `${STATUS_MARK[st.status]} ${STATUS_WORD[st.status].padEnd(4)}`;
+  return `  ${color ? styleText(STATUS_STYLE[st.status], mark, { validateStream: false }) : mark}  ${st.title}`;
+}
+
+/**
+ * Steps of a progress that finished and were not printed yet (the REPL prints them as they come).
+ * Steps arrive in report order, not in the order they finished, so what was printed is tracked by
+ * step, in `printed` (step -> how many times).
+ */
+export function newSteps(p: ProgressReply, printed: Map<string, number>): NonNullable<ProgressReply['steps']> {
+  const seen = new Map<string, number>();
+  const out: NonNullable<ProgressReply['steps']> = [];
+  for (const st of p.steps ?? []) {
+    if (st.status === 'running') continue;
+    const key = `${st.status}\u0000${st.title}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n > (printed.get(key) ?? 0)) {
+      printed.set(key, n);
+      out.push(st);
+    }
+  }
+  return out;
+}
+
+/** Every check with its detail and fix wrapped under it: nothing is cut. */
+function renderChecks(r: ChecksReply, paint: (s: Style, t: string) => string, width: number, heading: (t: string) => string, color: boolean): string[] {
+  const out = [heading(r.title)];
+  if (r.subtitle) out.push(...wrap(r.subtitle, width - 2).map((l) => paint('dim', `  ${l}`)));
+  const indent = ' '.repeat(10);
+  const room = width - indent.length;
+  for (const s of r.sections) {
+    out.push(paint('bold', s.title));
+    for (const i of s.items) {
+      out.push(stepLine(i, color));
+      for (const l of wrap(i.detail, room)) out.push(indent + (i.status === 'ok' || i.status === 'skip' ? paint('dim', l) : l));
+      if (i.hint) wrap(`fix: ${i.hint}`, room).forEach((l) => out.push(indent + paint('cyan', l)));
+    }
+  }
+  if (r.footer) out.push(...wrap(r.footer, width).map((l) => paint('bold', l)));
   return out;
 }
 

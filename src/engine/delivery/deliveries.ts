@@ -6,6 +6,7 @@
 import type { AttemptOutcome, Deliverer, DeliveryRequest, RecipientResult, Settings } from '../types.js';
 import type { RateLimitedEvents } from '../logs/rate-limited-events.js';
 import type { Queue, QueueRecord } from '../queue/queue.js';
+import { DkimSigner, withDkim, type DkimConfig } from '../dkim/signer.js';
 import { DelivererSlot } from './deliverer-slot.js';
 import { failureEvents } from './failure-events.js';
 import { AttemptOutcomes } from './outcomes.js';
@@ -15,6 +16,8 @@ export interface DeliveriesDeps {
   settings(): Settings;
   /** A deliverer for the current settings. */
   build(): Deliverer;
+  /** What DKIM signing needs, or null when it is not fully configured. */
+  dkim(): DkimConfig | null;
   events: RateLimitedEvents;
 }
 
@@ -23,7 +26,16 @@ export class Deliveries {
   private readonly outcomes = new AttemptOutcomes();
 
   constructor(private readonly d: DeliveriesDeps) {
-    this.slot = new DelivererSlot(d.build);
+    this.slot = new DelivererSlot(() => this.build());
+  }
+
+  /** The deliverer for the current settings, signing with the DKIM key in force when it is built. */
+  private build(): Deliverer {
+    const base = this.d.build();
+    // Signed per attempt with the key in force now: see dkim/signer.ts for why not at queue time.
+    const dkim = this.d.dkim();
+    if (!dkim) return base;
+    return withDkim(base, new DkimSigner(dkim), (err) => void this.d.events.record('error', 'dkim.failed', `DKIM signing failed, mail was sent unsigned: ${err.message} (check dkim-private-key; doctor)`));
   }
 
   /** One delivery attempt (the worker calls it). */

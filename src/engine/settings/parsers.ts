@@ -4,6 +4,7 @@
  * returns undefined. Parsers that read files are in `pem-files.ts`.
  */
 import { isIP } from 'node:net';
+import { isSelector } from '../dkim/key.js';
 import { isFqdn, isHostname, isMailbox, parseHostPort } from './syntax.js';
 
 /** Report one problem with the value: a short rule name and a sentence naming the setting. */
@@ -105,6 +106,27 @@ export const fqdn: Parser<string> = (raw, key, issue) => {
     return undefined;
   }
   return v;
+};
+
+export const fqdnOrBlank: Parser<string> = (raw, key, issue) => (raw.trim() === '' ? '' : fqdn(raw, key, issue));
+
+/** A DKIM selector (RFC 6376 3.1: one or more DNS labels), or blank. */
+export const selector: Parser<string> = (raw, key, issue) => {
+  const v = raw.trim().toLowerCase();
+  if (v === '' || isSelector(v)) return v;
+  issue('selector', `${key} must be one or more DNS labels (letters, digits, hyphens; e.g. smtp-ops-2026), or blank (got ${show(raw)})`);
+  return undefined;
+};
+
+/** A comma-separated list of DNS zones (DNSBLs), or blank for none. */
+export const zones: Parser<string> = (raw, key, issue) => {
+  const items = [...new Set(raw.split(/[,\s]+/).map((z) => z.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))];
+  const bad = items.filter((z) => !(isHostname(z) && z.includes('.')));
+  if (bad.length > 0 || items.length > 20) {
+    issue('zones', `${key} must be a comma-separated list of at most 20 DNS zones such as zen.spamhaus.org, or blank for none${bad.length ? ` (bad: ${bad.map(show).join(', ')})` : ''}`);
+    return undefined;
+  }
+  return items.join(',');
 };
 
 export const hostOrBlank: Parser<string> = (raw, key, issue) => {

@@ -77,7 +77,26 @@ export function applyPatch(current: Settings, patch: SettingsPatch, hasSecret: (
   if (changed.includes('tls-verify') && !next.tlsVerify) warnings.push('tls-verify is off: certificates are not verified, so a man in the middle can read the mail and the SASL password');
   if (changed.includes('use-tls') && !next.useTls && next.sasl) warnings.push('use-tls is off while sasl is on: the SASL password crosses the network in clear text');
   if (next.sasl && !(secrets['sasl-password'] || hasSecret('sasl-password'))) warnings.push('sasl is on but no sasl-password is set yet: set it with "config set sasl-password"');
+  warnings.push(...dkimWarnings(next, changed, Boolean(secrets['dkim-private-key']) || hasSecret('dkim-private-key')));
   return { settings: next, secrets, changed, warnings };
+}
+
+/** What a DKIM change leaves unsigned: said when the change is made, not found out from a receiver. */
+function dkimWarnings(s: Settings, changed: SettingKey[], hasKey: boolean): string[] {
+  if (!changed.some((k) => k.startsWith('dkim-') || k === 'from-address')) return [];
+  const out: string[] = [];
+  if (hasKey && (s.dkimDomain === '' || s.dkimSelector === '')) {
+    out.push(`dkim-private-key is set but ${s.dkimDomain === '' ? 'dkim-domain' : 'dkim-selector'} is blank: mail is not DKIM-signed until dkim-domain and dkim-selector are both set`);
+  }
+  if (!hasKey && s.dkimDomain !== '' && changed.some((k) => k === 'dkim-domain' || k === 'dkim-selector')) {
+    out.push('dkim-domain is set but no dkim-private-key: mail is not DKIM-signed until a key is set (dkim keygen makes one)');
+  }
+  const at = s.fromAddress.lastIndexOf('@');
+  const fromDomain = s.fromAddress.slice(at + 1).toLowerCase();
+  if (s.dkimDomain !== '' && fromDomain !== s.dkimDomain && !fromDomain.endsWith(`.${s.dkimDomain}`)) {
+    out.push(`mail from ${s.fromAddress} is not DKIM-signed: its domain is not ${s.dkimDomain} or a subdomain of it`);
+  }
+  return out;
 }
 
 /** An update as `updateSettings` applies it: `applyPatch`'s result, plus the secrets it clears. */

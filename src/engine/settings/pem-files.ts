@@ -1,6 +1,7 @@
 /** Settings that name PEM files: the parser checks the file now, and the CA is read for delivery. These read the file system. */
 import { accessSync, readFileSync, constants as fsc } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { parsePrivateKey } from '../dkim/key.js';
 import { ValidationError } from '../errors.js';
 import { show, type Parser } from './parsers.js';
 
@@ -25,6 +26,20 @@ export function pemFile(marker: RegExp): Parser<string> {
     return v;
   };
 }
+
+/** A private key: PEM text (line breaks may be spaces) or the absolute path of a PEM file; stored as PEM, sealed. */
+export const privateKey: Parser<string> = (raw, key, issue) => {
+  if (raw.length > 16384) {
+    issue('length', `${key} must be at most 16384 characters`);
+    return undefined;
+  }
+  const r = parsePrivateKey(raw, key);
+  if (!r.ok) {
+    issue(r.rule, r.message);
+    return undefined;
+  }
+  return r.pem;
+};
 
 /** The contents of the `tls-ca` file, or undefined when blank. */
 export async function readCa(path: string): Promise<string | undefined> {

@@ -50,6 +50,11 @@ export class SettingsState {
     return deliveryConfig(this.settings, this.secrets.get('sasl-password'), directPort, this.tlsCaPem);
   }
 
+  /** The DKIM private key (PEM) when one is set: for the signer, the doctor and `dkim show`; never returned to callers. */
+  dkimKey(): string | undefined {
+    return this.secrets.get('dkim-private-key');
+  }
+
   /** Constant-time check of intake AUTH against intake-username and the sealed intake-password. */
   checkIntakeCredentials(user: string, pass: string): boolean {
     const stored = this.secrets.get('intake-password');

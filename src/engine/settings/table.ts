@@ -8,8 +8,8 @@
  * this table: a new setting is one new row.
  */
 import { hostname as osHostname } from 'node:os';
-import { address, bool, bytes, choice, duration, fqdn, hostOrBlank, int, listen, listenOrBlank, portOrBlank, secret, senders, text, timezone, type Parser } from './parsers.js';
-import { CERTIFICATE, PRIVATE_KEY, pemFile } from './pem-files.js';
+import { address, bool, bytes, choice, duration, fqdn, fqdnOrBlank, hostOrBlank, int, listen, listenOrBlank, portOrBlank, secret, selector, senders, text, timezone, zones, type Parser } from './parsers.js';
+import { CERTIFICATE, PRIVATE_KEY, pemFile, privateKey } from './pem-files.js';
 import { isFqdn, parseHostPort } from './syntax.js';
 
 /** A running part that reads a setting once, at start, and must restart when it changes. */
@@ -55,6 +55,9 @@ function row<const K extends string, const P extends string, T, const S extends 
 const DELIVERER: readonly Restart[] = ['deliverer'];
 const INTAKE: readonly Restart[] = ['intake'];
 
+/** DNSBL zones the doctor checks by default: the widely used public blocklists. */
+export const DEFAULT_DNSBL_ZONES = 'zen.spamhaus.org,bl.spamcop.net,b.barracudacentral.org';
+
 /** Every setting, in the order of the admin guide (and of `config show`). */
 export const SETTINGS = [
   row({ key: 'enabled', prop: 'enabled', parse: bool, default: true, help: 'on/off: off queues mail but sends nothing' }),
@@ -86,6 +89,11 @@ export const SETTINGS = [
   row({ key: 'intake-max-recipients', prop: 'intakeMaxRecipients', parse: int(1, 100000), default: 1000, restarts: INTAKE, help: 'recipients per message (default 1000)' }),
   row({ key: 'intake-max-connections', prop: 'intakeMaxConnections', parse: int(1, 10000), default: 100, restarts: INTAKE, help: 'concurrent intake connections (default 100)' }),
   row({ key: 'intake-allow-senders', prop: 'intakeAllowSenders', parse: senders, default: '', restarts: INTAKE, help: 'addresses or @domains allowed as senders; blank = any' }),
+  // The DKIM signer is built with the deliverer, so a DKIM change takes effect at the next send.
+  row({ key: 'dkim-domain', prop: 'dkimDomain', parse: fqdnOrBlank, default: '', restarts: DELIVERER, help: 'DKIM signing domain (d=): mail whose From domain is it or a subdomain of it is signed; blank = no signing (README: DKIM signing)' }),
+  row({ key: 'dkim-selector', prop: 'dkimSelector', parse: selector, default: '', restarts: DELIVERER, help: 'DKIM selector (s=), one or more DNS labels: the public key is published at `<selector>._domainkey.<dkim-domain>`' }),
+  row({ key: 'dkim-private-key', prop: 'dkimPrivateKey', parse: privateKey, default: '', secret: true, restarts: DELIVERER, help: 'DKIM RSA private key, 1024 to 4096 bits (secret: the PEM typed privately or `--password-stdin < key.pem`, or the absolute path of a PEM file on the smtp-ops host, read once; stored encrypted, never shown); `dkim keygen` makes one' }),
+  row({ key: 'dnsbl-zones', prop: 'dnsblZones', parse: zones, default: DEFAULT_DNSBL_ZONES, help: `DNS blocklist zones the doctor checks the sending IP against, comma-separated (default ${DEFAULT_DNSBL_ZONES.replace(/,/g, ', ')}); blank = none` }),
   // Read once when serve starts (SMTP_OPS_HTTP overrides it there); no running part restarts on a change.
   row({ key: 'http-listen', prop: 'httpListen', parse: listenOrBlank, default: '', help: 'metrics and health HTTP host:port (e.g. 127.0.0.1:9125); blank = off (default); read when serve starts; SMTP_OPS_HTTP overrides it' }),
 ] as const;

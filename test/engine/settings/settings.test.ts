@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { createEngine, ValidationError, type Engine, type SettingsPatch } from '../../../src/engine/index.js';
 import { applyPatch } from '../../../src/engine/settings/patch.js';
 import { defaultSettings } from '../../../src/engine/settings/table.js';
@@ -9,6 +10,7 @@ import { tlsModeOf } from '../../../src/engine/settings/derived.js';
 import { isMailbox, isFqdn } from '../../../src/engine/settings/syntax.js';
 
 const admin = { platform: 'cli' as const, id: 'alice' };
+const ED25519_PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const open: Engine[] = [];
 async function engine(dir?: string, secretKey?: string) {
   const storeDir = dir ?? (await mkdtemp(join(tmpdir(), 'settings-')));
@@ -60,6 +62,13 @@ describe('settings validation', () => {
     [{ 'intake-allow-senders': 'ok@example.com, not-an-address' }, 'intake-allow-senders', 'senders'],
     [{ 'sasl-password': 'a\nb' }, 'sasl-password', 'no-crlf'],
     [{ 'relay-hots': 'x.example.com' } as SettingsPatch, 'relay-hots', 'known-setting'],
+    [{ 'dkim-domain': 'not a domain' }, 'dkim-domain', 'fqdn'],
+    [{ 'dkim-selector': 'bad_selector' }, 'dkim-selector', 'selector'],
+    [{ 'dkim-private-key': 'hunter2' }, 'dkim-private-key', 'pem'],
+    [{ 'dkim-private-key': '/nonexistent/dkim.pem' }, 'dkim-private-key', 'file'],
+    [{ 'dkim-private-key': '-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----' }, 'dkim-private-key', 'pem'],
+    [{ 'dkim-private-key': ED25519_PEM }, 'dkim-private-key', 'rsa'],
+    [{ 'dnsbl-zones': 'zen.spamhaus.org, not a zone!' }, 'dnsbl-zones', 'zones'],
   ];
   it.each(cases)('%j is refused naming %s (%s) and changes nothing', async (patch, field, rule) => {
     const { e } = await engine();
@@ -103,6 +112,34 @@ describe('settings validation', () => {
     expect(isFqdn('mail.example.com')).toBe(true);
     expect(isFqdn('example')).toBe(false);
     expect(isFqdn('1.2.3.4')).toBe(false);
+  });
+
+  it('takes a DKIM key as PEM, as a PEM flattened onto one line, or as a file path; stores it sealed and shows it masked', async () => {
+    const { e, storeDir } = await engine();
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const flat = pem.replace(/\n/g, ' ');
+    for (const value of [pem, flat]) {
+      const v = await e.updateSettings({ 'dkim-private-key': value, 'dkim-domain': 'Example.COM', 'dkim-selector': 's1' }, admin);
+      expect(v).toMatchObject({ dkimPrivateKey: '********', dkimDomain: 'example.com', dkimSelector: 's1' });
+    }
+    const file = join(storeDir, 'dkim.pem');
+    await writeFile(file, pem);
+    await e.updateSettings({ 'dkim-private-key': file }, admin);
+    const body = pem.split('\n')[1];
+    const stored = (await readdir(storeDir)).filter((f) => !f.endsWith('.pem'));
+    for (const f of stored) {
+      const s = await stat(join(storeDir, f));
+      if (s.isFile()) expect(await readFile(join(storeDir, f), 'latin1')).not.toContain(body);
+    }
+    expect(JSON.stringify((await e.eventList()).items)).not.toContain(body);
+  });
+
+  it('warns when DKIM would not sign: a key without domain, a From outside the domain', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const base = { ...defaultSettings(), fromAddress: 'alerts@example.org' };
+    expect(applyPatch(base, { 'dkim-private-key': pem }, () => false).warnings.join(' ')).toMatch(/dkim-domain is blank/);
+    expect(applyPatch(base, { 'dkim-domain': 'example.com', 'dkim-selector': 's1', 'dkim-private-key': pem }, () => false).warnings.join(' ')).toMatch(/alerts@example\.org is not DKIM-signed/);
+    expect(applyPatch(base, { 'dkim-domain': 'example.org', 'dkim-selector': 's1', 'dkim-private-key': pem }, () => false).warnings).toEqual([]);
   });
 
   it('persists across restarts', async () => {
