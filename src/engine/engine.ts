@@ -14,6 +14,7 @@ import type {
   DnsResolver,
   EventEntry,
   EventLevel,
+  MessageBody,
   QueueItem,
   RecipientResult,
   Settings,
@@ -29,6 +30,8 @@ import { SecretBox, safeEqual, type Sealed } from './secrets.js';
 import { SECRET_KEYS, applyPatch, defaultSettings, deliveryConfig, isMailbox, isSecretKey, viewOf, type SecretKey } from './settings.js';
 import { compose, decodeWords, readHeaders, testMessageText } from './compose.js';
 import { Journal } from './journal.js';
+import { hasNonAscii, isBarePostmaster, mailboxProblem } from './mailbox.js';
+import { hasEightBit, headerEnd } from './message-needs.js';
 import { Queue, type QueueRecord } from './queue/queue.js';
 import { Worker } from './queue/worker.js';
 import { listLog } from './logs/maillog.js';
@@ -175,7 +178,7 @@ class EngineImpl implements Engine {
   async submit(input: SubmitInput, actor?: Actor): Promise<SubmitResult> {
     this.open();
     if (input === null || typeof input !== 'object') throw ValidationError.one('message', 'required', 'a message needs from, to and a body');
-    const to = checkRecipients(input.to, this.settings.intakeMaxRecipients);
+    const to = checkRecipients(input.to, this.settings.intakeMaxRecipients, 'raw' in input);
     const now = this.clock.now();
     const id = this.newId(now);
     let raw: Buffer;
@@ -183,7 +186,8 @@ class EngineImpl implements Engine {
     let messageId: string;
     if ('raw' in input) {
       from = typeof input.from === 'string' ? input.from.trim() : '';
-      if (from !== '' && !isMailbox(from)) throw ValidationError.one('from', 'email', `from must be an email address or empty for a null sender (got ${JSON.stringify(String(input.from).slice(0, 80))})`);
+      const problem = from === '' ? null : mailboxProblem(from);
+      if (problem) throw ValidationError.one('from', 'email', `from must be an email address (RFC 5321/6531) or empty for a null sender: ${problem.reason} (got ${JSON.stringify(String(input.from).slice(0, 80))})`);
       raw = Buffer.isBuffer(input.raw) ? input.raw : Buffer.from(String(input.raw), 'utf8');
       if (raw.length === 0) throw ValidationError.one('raw', 'required', 'the message is empty');
       const h = readHeaders(raw);
@@ -203,7 +207,8 @@ class EngineImpl implements Engine {
     const subject = decodeWords(readHeaders(raw)['subject'] ?? '').slice(0, 200);
     const source: QueueItem['source'] = input.source ?? (actor?.platform === 'intake' ? 'intake' : 'api');
     const client = 'raw' in input ? input.client : undefined;
-    const rec: QueueRecord = { id, state: 'queued', from, to, size, subject, createdAt: now, attempts: 0, nextAttempt: now, lastError: null, source, messageId, due: now, ...(client ? { client } : {}) };
+    const needs = transportNeeds(input, source, from, to, raw);
+    const rec: QueueRecord = { id, state: 'queued', from, to, size, subject, createdAt: now, attempts: 0, nextAttempt: now, lastError: null, source, messageId, due: now, ...(client ? { client } : {}), ...needs };
     const entry = this.journal.entry({ status: 'received', id, messageId, from, to, size, source, ...(client ? { client } : {}) }, now);
     const ops = this.queue.submitOps(rec, raw);
     await this.queue.track(this.journal.write(ops, [entry], [], true));
@@ -552,23 +557,40 @@ class EngineImpl implements Engine {
   }
 }
 
-function checkRecipients(to: unknown, max: number): string[] {
+/** Recipients checked with the listener's validator; `raw` submissions (SMTP) may name the bare `postmaster` (RFC 5321 4.1.1.3). */
+function checkRecipients(to: unknown, max: number, raw: boolean): string[] {
   if (!Array.isArray(to) || to.length === 0) throw ValidationError.one('to', 'required', 'to must list at least one recipient address');
-  if (to.length > max) throw ValidationError.one('to', 'max-recipients', `to may list at most ${max} recipients (intake-max-recipients); got ${to.length}`);
+  if (max > 0 && to.length > max) throw ValidationError.one('to', 'max-recipients', `to may list at most ${max} recipients (intake-max-recipients); got ${to.length}`);
   const out: string[] = [];
   for (const t of to) {
     const v = typeof t === 'string' ? t.trim() : '';
-    if (!isMailbox(v)) throw ValidationError.one('to', 'email', `every recipient must be an email address (got ${JSON.stringify(String(t).slice(0, 80))})`);
+    const problem = raw && isBarePostmaster(v) ? null : mailboxProblem(v);
+    if (problem) throw ValidationError.one('to', 'email', `every recipient must be an email address (RFC 5321/6531): ${problem.reason} (got ${JSON.stringify(String(t).slice(0, 80))})`);
     out.push(v);
   }
   return out;
 }
 
+/**
+ * BODY and SMTPUTF8 to keep with the message. SMTP submissions keep what the
+ * client declared (like Postfix's smtpd); 8-bit bytes it did not declare still
+ * count as 8BITMIME. Other submissions are autodetected, like Postfix's
+ * sendmail (smtputf8_autodetect_classes): a non-ASCII address or header.
+ */
+function transportNeeds(input: SubmitInput, source: QueueItem['source'], from: string, to: string[], raw: Buffer): Pick<QueueRecord, 'body' | 'smtputf8'> {
+  const declared: { body?: MessageBody; smtputf8?: boolean } = 'raw' in input ? input : {};
+  const body = declared.body === '8BITMIME' || hasEightBit(raw) ? '8BITMIME' : declared.body;
+  const smtputf8 = declared.smtputf8 === true || (source !== 'intake' && (hasNonAscii(from) || to.some(hasNonAscii) || hasEightBit(raw, 0, headerEnd(raw))));
+  return { ...(body ? { body } : {}), ...(smtputf8 ? { smtputf8: true as const } : {}) };
+}
+
 function publicItem(r: QueueRecord): QueueItem {
-  const { messageId: _m, due: _d, client: _c, ...item } = r;
+  const { messageId: _m, due: _d, client: _c, body: _b, smtputf8: _u, ...item } = r;
   void _m;
   void _d;
   void _c;
+  void _b;
+  void _u;
   return item;
 }
 
