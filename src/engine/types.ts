@@ -232,10 +232,10 @@ export interface RecipientResult {
   tls?: boolean;
 }
 
-/** What the engine asks a deliverer to send: one message, its remaining recipients of one destination. */
 /** The body type of a message (RFC 6152 BODY=). */
 export type MessageBody = '7BIT' | '8BITMIME';
 
+/** What the engine asks a deliverer to send: one message, its remaining recipients of one destination. */
 export interface DeliveryRequest {
   id: string;
   from: string;
