@@ -16,7 +16,7 @@ export interface MailboxProblem {
   reason: string;
 }
 
-const ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-";
+const ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-";
 /** RFC 6531 UTF8-non-ascii, less C1 controls and the invisible characters used to spoof addresses. */
 const NON_ASCII = '\\u00a0-\\u200a\\u200c-\\u205f\\u2061-\\ufefe\\uff00-\\uffff\\u{10000}-\\u{10ffff}';
 const ATOM = `[${ATEXT}${NON_ASCII}]+`;
