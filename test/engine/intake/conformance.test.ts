@@ -10,8 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEngine, type Engine, type EventEntry, type IntakeServer, type SettingsPatch } from '../../../src/engine/index.js';
 import { RawSmtp, missingTools, replies, run, swaks } from './clients.js';
+import { startPeer, type Peer } from '../delivery/smtp-peer.js';
+import { PEERS, peersOrSkip, waitForSink } from '../../peers/peers.js';
 
 const missing = missingTools('swaks', 'python3');
+const peers = await peersOrSkip('intake conformance (relayed legs)');
 const admin = { platform: 'cli' as const, id: 'conformance-test' };
 const dialogueScript = resolve(import.meta.dirname, 'smtp_dialogue.py');
 
@@ -30,6 +33,7 @@ describe.skipIf(missing.length > 0)(`intake conformance with smtplib and swaks${
   let dir: string;
   let engine: Engine | undefined;
   let server: IntakeServer | undefined;
+  let peer: Peer | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'smtp-ops-conformance-'));
@@ -43,11 +47,13 @@ describe.skipIf(missing.length > 0)(`intake conformance with smtplib and swaks${
     server = undefined;
     await engine?.close();
     engine = undefined;
+    await peer?.close();
+    peer = undefined;
   });
 
-  async function listen(settings: SettingsPatch = {}) {
+  async function listen(settings: SettingsPatch = {}, worker = false) {
     const storeDir = await mkdtemp(join(dir, 'store-'));
-    const e = await createEngine({ storeDir, worker: false, secretKey: randomBytes(32).toString('hex') });
+    const e = await createEngine({ storeDir, worker, pollMs: 200, secretKey: randomBytes(32).toString('hex') });
     engine = e;
     await e.updateSettings({ hostname: 'smtp-ops.test', ...settings }, admin);
     server = await e.startIntake({ listen: '127.0.0.1:0' });
@@ -201,6 +207,44 @@ describe.skipIf(missing.length > 0)(`intake conformance with smtplib and swaks${
     expect((await queued(e)).map((i) => [i.from, i.to])).toEqual([['', ['Postmaster', 'ops@[127.0.0.1]']]]);
     const events = await rejectedEvents(e, 2);
     expect(events[0].data).toMatchObject({ reason: 'address', code: 501, status: '5.1.7', sender: null });
+  });
+
+  it('relays what the client declared: BODY=8BITMIME and SIZE reach the next hop in MAIL FROM', async () => {
+    peer = await startPeer({ size: 10_000_000 });
+    const { e, port } = await listen({ 'relay-host': '127.0.0.1', 'relay-port': String(peer.port), 'use-tls': 'off' }, true);
+    const r = await smtplib(port, [['ehlo', 'client.test'], ['mail', 'ops@example.com', ['BODY=8BITMIME', 'SIZE=120']], ['rcpt', 'oncall@example.com'], ['data', message('8bit relayed') + 'Grüße\r\n'], ['quit']]);
+    expect(r.map(([c]) => c)).toEqual([250, 250, 250, 250, 221]);
+    const id = /queued as (\S+)/.exec(r[3][1])![1];
+    const outcome = await e.waitForAttempt(id, 20_000);
+    expect(outcome.status).toBe('sent');
+    const got = peer.received[0];
+    // SIZE is what is relayed: the stored message, our Received: header included, byte for byte.
+    expect(got.mailFrom).toBe(`MAIL FROM:<ops@example.com> BODY=8BITMIME SIZE=${Buffer.byteLength(got.raw)}`);
+    expect(got.raw).toContain('Grüße');
+  });
+
+  it('bounces SMTPUTF8 mail with 5.6.7 when the relay does not offer SMTPUTF8, in the mail log and the events', async () => {
+    peer = await startPeer({ noSmtputf8: true });
+    const { e, port } = await listen({ 'relay-host': '127.0.0.1', 'relay-port': String(peer.port), 'use-tls': 'off' }, true);
+    const r = await smtplib(port, [['ehlo', 'client.test'], ['mail', 'pelé@exämple.test', ['SMTPUTF8']], ['rcpt', 'oncall@example.com'], ['data', message('utf8 to a 7-bit relay')], ['quit']]);
+    const id = /queued as (\S+)/.exec(r[3][1])![1];
+    const outcome = await e.waitForAttempt(id, 20_000);
+    expect(outcome).toMatchObject({ status: 'bounced', queued: false });
+    expect(outcome.results[0].response).toBe(`5.6.7 SMTPUTF8 is required, but was not offered by host 127.0.0.1:${peer.port}`);
+    expect(peer.received).toEqual([]);
+    const log = (await e.logList({ status: 'bounced', limit: 10 })).items;
+    expect(log.map((x) => [x.id, x.to, x.response])).toEqual([[id, ['oncall@example.com'], expect.stringMatching(/^5\.6\.7 /)]]);
+  });
+
+  it.skipIf(!peers.ok)('through the Postfix relay: Postfix passes BODY=8BITMIME on to smtp-sink (X-Mail-Args)', async () => {
+    const { e, port } = await listen({ 'relay-host': PEERS.relayHost, 'relay-port': String(PEERS.relayPlainPort), 'use-tls': 'off' }, true);
+    const marker = `conformance-8bit-${Date.now()}`;
+    const r = await smtplib(port, [['ehlo', 'client.test'], ['mail', 'ops@example.com', ['BODY=8BITMIME']], ['rcpt', 'oncall@sink.test'], ['data', message(marker) + 'Grüße\r\n'], ['quit']]);
+    const id = /queued as (\S+)/.exec(r[3][1])![1];
+    expect((await e.waitForAttempt(id, 20_000)).status).toBe('sent');
+    const [dump] = await waitForSink(marker, 1);
+    expect(dump).toMatch(/^X-Mail-Args: <ops@example\.com> BODY=8BITMIME/m);
+    expect(dump).toContain('Grüße');
   });
 
   it('greets a loopback client at once: 220 before the client writes anything, without the early-talker timer', async () => {
