@@ -21,7 +21,7 @@
  * test/peers/peers.sh on 127.0.0.1:10025 forwarding bench.test to 127.0.0.1:10126.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,6 +48,31 @@ interface Leg {
   unique: number;
   maxRssKb?: number;
   cpuMs?: number;
+}
+
+/** Postfix daemons (the master and its children), for the CPU time the Postfix leg costs. */
+const POSTFIX_DAEMONS = new Set(['smtpd', 'cleanup', 'qmgr', 'smtp', 'trivial-rewrite', 'anvil', 'scache', 'postlogd', 'proxymap', 'tlsmgr', 'pickup', 'bounce', 'showq', 'flush', 'verify', 'error', 'discard', 'local']);
+
+/**
+ * CPU seconds used so far by Postfix: the master with its reaped children, plus the
+ * live children (Linux /proc). Other users of the shared relay add to it too, so it
+ * is an upper bound for one leg.
+ */
+async function postfixCpuSeconds(): Promise<number> {
+  const hz = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'latin1').catch(() => '');
+    const open = stat.indexOf('(');
+    const close = stat.lastIndexOf(')');
+    if (open < 0 || close < 0) continue;
+    const comm = stat.slice(open + 1, close);
+    const f = stat.slice(close + 2).split(' ');
+    if (comm === 'master') ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    else if (POSTFIX_DAEMONS.has(comm)) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / hz;
 }
 
 function freePort(): Promise<number> {
@@ -152,7 +177,8 @@ async function smtpOpsLeg(dir: string, n: number, size: number, sessions: number
     child.stdin!.write('stop\n');
     const usage = await stopped;
     await new Promise((r) => setTimeout(r, 300)); // a late duplicate would land now
-    return { ...timing, ...(await sink.verify()), maxRssKb: Number(usage.maxRssKb), cpuMs: Number(usage.cpuUserMs) + Number(usage.cpuSystemMs) };
+    const cpuMs = Number(usage.cpuUserMs) + Number(usage.cpuSystemMs) - (Number(ready.cpuUserMs) + Number(ready.cpuSystemMs));
+    return { ...timing, ...(await sink.verify()), maxRssKb: Number(usage.maxRssKb), cpuMs };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await sink.stop();
@@ -165,9 +191,11 @@ async function postfixLeg(dir: string, n: number, size: number, sessions: number
   if (await listening(POSTFIX.sinkPort)) throw new Error(`127.0.0.1:${POSTFIX.sinkPort} is taken: the bench starts its own smtp-sink there`);
   const sink = await startSink(POSTFIX.sinkPort, dir);
   try {
+    const cpu0 = await postfixCpuSeconds();
     const timing = await timeLeg(POSTFIX.port, sink, n, size, sessions, style);
+    const cpuMs = (await postfixCpuSeconds()) - cpu0;
     await new Promise((r) => setTimeout(r, 300));
-    return { ...timing, ...(await sink.verify()) };
+    return { ...timing, ...(await sink.verify()), cpuMs: cpuMs * 1000 };
   } finally {
     await sink.stop();
   }
@@ -180,8 +208,9 @@ const median = (xs: number[]) => {
 
 function show(name: string, l: Leg, n: number): string {
   const ok = l.received === n && l.unique === n ? 'ok' : `MISMATCH received=${l.received} unique=${l.unique}`;
-  const mem = l.maxRssKb ? `  peak RSS ${(l.maxRssKb / 1024).toFixed(0)} MB  CPU ${(l.cpuMs! / 1000).toFixed(1)} s` : '';
-  return `${name.padEnd(8)} ${l.rate.toFixed(0).padStart(6)} msg/s  ${(l.ms / 1000).toFixed(2)} s (injected in ${(l.injectMs / 1000).toFixed(2)} s)  sink ${ok}${mem}`;
+  const mem = l.maxRssKb ? `  peak RSS ${(l.maxRssKb / 1024).toFixed(0)} MB` : '';
+  const cpu = l.cpuMs !== undefined ? `  CPU ${(l.cpuMs / 1000).toFixed(1)} s (${(l.cpuMs / n).toFixed(2)} ms/msg)` : '';
+  return `${name.padEnd(8)} ${l.rate.toFixed(0).padStart(6)} msg/s  ${(l.ms / 1000).toFixed(2)} s (injected in ${(l.injectMs / 1000).toFixed(2)} s)  sink ${ok}${mem}${cpu}`;
 }
 
 async function main(): Promise<void> {
@@ -231,12 +260,17 @@ async function main(): Promise<void> {
   for (const [style, l] of legs) {
     const opsRate = median(l.ops.map((x) => x.rate));
     const s: Record<string, unknown> = {
-      smtpOps: { medianRate: Math.round(opsRate), rates: l.ops.map((x) => Math.round(x.rate)), medianPeakRssMb: Math.round(median(l.ops.map((x) => x.maxRssKb! / 1024))) },
+      smtpOps: {
+        medianRate: Math.round(opsRate),
+        rates: l.ops.map((x) => Math.round(x.rate)),
+        medianPeakRssMb: Math.round(median(l.ops.map((x) => x.maxRssKb! / 1024))),
+        medianCpuMsPerMsg: Number(median(l.ops.map((x) => x.cpuMs! / n)).toFixed(3)),
+      },
     };
     console.log(`median   ${style.padEnd(11)} smtp-ops ${opsRate.toFixed(0)} msg/s, peak RSS ${(s.smtpOps as { medianPeakRssMb: number }).medianPeakRssMb} MB`);
     if (l.pf.length) {
       const pfRate = median(l.pf.map((x) => x.rate));
-      s.postfix = { medianRate: Math.round(pfRate), rates: l.pf.map((x) => Math.round(x.rate)) };
+      s.postfix = { medianRate: Math.round(pfRate), rates: l.pf.map((x) => Math.round(x.rate)), medianCpuMsPerMsg: Number(median(l.pf.map((x) => x.cpuMs! / n)).toFixed(3)) };
       s.ratio = Number((opsRate / pfRate).toFixed(2));
       s.target = TARGET[style];
       console.log(`median   ${style.padEnd(11)} postfix  ${pfRate.toFixed(0)} msg/s`);
