@@ -48,6 +48,36 @@ interface Leg {
   unique: number;
   maxRssKb?: number;
   cpuMs?: number;
+  /** Median ms from connect to the 220 greeting over {@link GREETINGS} sequential connections (per-message legs). */
+  greetingMs?: number;
+}
+
+/** Connections whose greeting latency is measured before a per-message leg. */
+const GREETINGS = 100;
+
+/** Median ms from TCP connect to a complete 220 line, one connection after the other (each then QUITs). */
+async function greetingLatency(port: number, count = GREETINGS): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    samples.push(
+      await new Promise<number>((res, rej) => {
+        const t0 = performance.now();
+        const c = connect(port, '127.0.0.1');
+        let buf = '';
+        c.setEncoding('latin1');
+        c.on('data', (d: string) => {
+          buf += d;
+          if (!buf.includes('\r\n')) return;
+          const ms = performance.now() - t0;
+          if (!buf.startsWith('220')) return rej(new Error(`greeting on ${port}: ${buf.trim()}`));
+          c.end('QUIT\r\n');
+          res(ms);
+        });
+        c.once('error', rej);
+      }),
+    );
+  }
+  return median(samples);
 }
 
 /** Postfix daemons (the master and its children), for the CPU time the Postfix leg costs. */
@@ -172,13 +202,15 @@ async function smtpOpsLeg(dir: string, n: number, size: number, sessions: number
   });
   try {
     const ready = await next();
+    const greetingMs = style === 'per-message' ? await greetingLatency(Number(ready.port)) : undefined;
+    const cpuReady = Number(ready.cpuUserMs) + Number(ready.cpuSystemMs);
     const timing = await timeLeg(Number(ready.port), sink, n, size, sessions, style);
     const stopped = next();
     child.stdin!.write('stop\n');
     const usage = await stopped;
     await new Promise((r) => setTimeout(r, 300)); // a late duplicate would land now
-    const cpuMs = Number(usage.cpuUserMs) + Number(usage.cpuSystemMs) - (Number(ready.cpuUserMs) + Number(ready.cpuSystemMs));
-    return { ...timing, ...(await sink.verify()), maxRssKb: Number(usage.maxRssKb), cpuMs };
+    const cpuMs = Number(usage.cpuUserMs) + Number(usage.cpuSystemMs) - cpuReady;
+    return { ...timing, ...(await sink.verify()), maxRssKb: Number(usage.maxRssKb), cpuMs, ...(greetingMs !== undefined ? { greetingMs } : {}) };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await sink.stop();
@@ -191,11 +223,12 @@ async function postfixLeg(dir: string, n: number, size: number, sessions: number
   if (await listening(POSTFIX.sinkPort)) throw new Error(`127.0.0.1:${POSTFIX.sinkPort} is taken: the bench starts its own smtp-sink there`);
   const sink = await startSink(POSTFIX.sinkPort, dir);
   try {
+    const greetingMs = style === 'per-message' ? await greetingLatency(POSTFIX.port) : undefined;
     const cpu0 = await postfixCpuSeconds();
     const timing = await timeLeg(POSTFIX.port, sink, n, size, sessions, style);
     const cpuMs = (await postfixCpuSeconds()) - cpu0;
     await new Promise((r) => setTimeout(r, 300));
-    return { ...timing, ...(await sink.verify()), cpuMs: cpuMs * 1000 };
+    return { ...timing, ...(await sink.verify()), cpuMs: cpuMs * 1000, ...(greetingMs !== undefined ? { greetingMs } : {}) };
   } finally {
     await sink.stop();
   }
@@ -210,7 +243,8 @@ function show(name: string, l: Leg, n: number): string {
   const ok = l.received === n && l.unique === n ? 'ok' : `MISMATCH received=${l.received} unique=${l.unique}`;
   const mem = l.maxRssKb ? `  peak RSS ${(l.maxRssKb / 1024).toFixed(0)} MB` : '';
   const cpu = l.cpuMs !== undefined ? `  CPU ${(l.cpuMs / 1000).toFixed(1)} s (${(l.cpuMs / n).toFixed(2)} ms/msg)` : '';
-  return `${name.padEnd(8)} ${l.rate.toFixed(0).padStart(6)} msg/s  ${(l.ms / 1000).toFixed(2)} s (injected in ${(l.injectMs / 1000).toFixed(2)} s)  sink ${ok}${mem}${cpu}`;
+  const greet = l.greetingMs !== undefined ? `  greeting ${l.greetingMs.toFixed(2)} ms` : '';
+  return `${name.padEnd(8)} ${l.rate.toFixed(0).padStart(6)} msg/s  ${(l.ms / 1000).toFixed(2)} s (injected in ${(l.injectMs / 1000).toFixed(2)} s)  sink ${ok}${mem}${cpu}${greet}`;
 }
 
 async function main(): Promise<void> {
@@ -265,12 +299,18 @@ async function main(): Promise<void> {
         rates: l.ops.map((x) => Math.round(x.rate)),
         medianPeakRssMb: Math.round(median(l.ops.map((x) => x.maxRssKb! / 1024))),
         medianCpuMsPerMsg: Number(median(l.ops.map((x) => x.cpuMs! / n)).toFixed(3)),
+        ...(style === 'per-message' ? { medianGreetingMs: Number(median(l.ops.map((x) => x.greetingMs!)).toFixed(2)) } : {}),
       },
     };
     console.log(`median   ${style.padEnd(11)} smtp-ops ${opsRate.toFixed(0)} msg/s, peak RSS ${(s.smtpOps as { medianPeakRssMb: number }).medianPeakRssMb} MB`);
     if (l.pf.length) {
       const pfRate = median(l.pf.map((x) => x.rate));
-      s.postfix = { medianRate: Math.round(pfRate), rates: l.pf.map((x) => Math.round(x.rate)), medianCpuMsPerMsg: Number(median(l.pf.map((x) => x.cpuMs! / n)).toFixed(3)) };
+      s.postfix = {
+        medianRate: Math.round(pfRate),
+        rates: l.pf.map((x) => Math.round(x.rate)),
+        medianCpuMsPerMsg: Number(median(l.pf.map((x) => x.cpuMs! / n)).toFixed(3)),
+        ...(style === 'per-message' ? { medianGreetingMs: Number(median(l.pf.map((x) => x.greetingMs!)).toFixed(2)) } : {}),
+      };
       s.ratio = Number((opsRate / pfRate).toFixed(2));
       s.target = TARGET[style];
       console.log(`median   ${style.padEnd(11)} postfix  ${pfRate.toFixed(0)} msg/s`);

@@ -8,9 +8,22 @@
  * the 250 still waits for the engine's synced write.
  */
 import type { IntakeServer } from '../facade.js';
+import { ValidationError } from '../errors.js';
 import { siblingScript, startWorker } from './worker-thread.js';
 import type { IntakeDeps, IntakeOptions } from './types.js';
 import { fromWire, toWire, type FromIntake, type IntakeThreadData, type ToIntake } from './thread-protocol.js';
+
+/**
+ * Whether the listener gets its own thread: `SMTP_OPS_INTAKE_THREAD` on (default) or off.
+ * Off keeps it on the engine's thread: less memory and CPU per message, for a one-core
+ * host; on lets SMTP sessions use a second core. A bad value names the variable.
+ */
+export function intakeThreadFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = (env.SMTP_OPS_INTAKE_THREAD ?? '').trim().toLowerCase();
+  if (v === '' || v === 'on') return true;
+  if (v === 'off') return false;
+  throw ValidationError.one('SMTP_OPS_INTAKE_THREAD', 'choice', `SMTP_OPS_INTAKE_THREAD must be on or off (got ${JSON.stringify(env.SMTP_OPS_INTAKE_THREAD)})`);
+}
 
 /** Structured clone turns a Buffer into a Uint8Array: give the engine its Buffer back. */
 function asBuffer(raw: unknown): unknown {

@@ -248,6 +248,24 @@ describe.skipIf(missing.length > 0)(`intake conformance with smtplib and swaks${
     expect(dump).toContain('Grüße');
   });
 
+  it('runs the same on the engine thread with SMTP_OPS_INTAKE_THREAD=off, and names the variable when it is neither on nor off', async () => {
+    const saved = process.env.SMTP_OPS_INTAKE_THREAD;
+    try {
+      process.env.SMTP_OPS_INTAKE_THREAD = 'off';
+      const { e, port } = await listen();
+      const r = await smtplib(port, [['ehlo', 'client.test'], ['mail', 'ops@example.com', ['FOO=1']], ['mail', 'ops@example.com'], ['rcpt', '"on call"@xn--r8jz45g.test'], ['data', message('main thread')], ['quit']]);
+      expect(r.map(([c]) => c)).toEqual([250, 555, 250, 250, 250, 221]);
+      expect((await queued(e)).map((i) => i.to)).toEqual([['"on call"@xn--r8jz45g.test']]);
+      await server!.close();
+      server = undefined;
+      process.env.SMTP_OPS_INTAKE_THREAD = 'sometimes';
+      await expect(e.startIntake({ listen: '127.0.0.1:0' })).rejects.toMatchObject({ code: 'E_VALIDATION', issues: [{ field: 'SMTP_OPS_INTAKE_THREAD', rule: 'choice' }] });
+    } finally {
+      if (saved === undefined) delete process.env.SMTP_OPS_INTAKE_THREAD;
+      else process.env.SMTP_OPS_INTAKE_THREAD = saved;
+    }
+  });
+
   it('greets a loopback client at once: 220 before the client writes anything, without the early-talker timer', async () => {
     // The listener's smtp-server subclass in this thread, so the timers it arms can be watched.
     const timers = vi.spyOn(globalThis, 'setTimeout');
