@@ -87,6 +87,8 @@ export function classifyError(err: NodemailerError): { status: 'deferred' | 'bou
 /** Human text for an error: the server's reply when there is one, else nodemailer's message. */
 function describe(err: NodemailerError): string {
   if (err.response) return err.response;
+  // nodemailer's own refusal of a message over the peer's SIZE limit, in Postfix's terms.
+  if (err.code === 'EMESSAGE' && /size/i.test(err.message)) return `5.3.4 ${err.message} (the peer's SIZE limit)`;
   const extra = err.originalCode && !err.message.includes(err.originalCode) ? ` (${err.originalCode})` : '';
   return `${err.message}${extra}`;
 }

@@ -78,6 +78,15 @@ describe('relay: what MAIL FROM declares to an smtp-server peer', () => {
   });
 });
 
+describe('relay: a message over the peer\'s SIZE limit', () => {
+  it('bounces with 5.3.4 and sends nothing', async () => {
+    const p = await peer({ size: 100 });
+    const [r] = await deliverer(relay(p.port)).deliver(req({ raw: msg('too big for the peer', 'x'.repeat(200)) }));
+    expect(r).toMatchObject({ status: 'bounced', failure: 'rejected', response: expect.stringMatching(/^5\.3\.4 Message size larger than allowed 100/) });
+    expect(p.received).toEqual([]);
+  });
+});
+
 describe.skipIf(noSink)('relay: what Postfix smtp-sink records in X-Mail-Args', () => {
   it('gets BODY=8BITMIME (it offers 8BITMIME, no SIZE, no SMTPUTF8); with -8 none, the bytes as they are', async () => {
     const sink = await startSmtpSink('127.0.0.1');
