@@ -10,11 +10,21 @@ import { Worker } from 'node:worker_threads';
  */
 export function startWorker(script: URL, workerData: unknown): Worker {
   if (!script.href.endsWith('.ts')) return new Worker(script, { workerData });
-  const boot = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(script.href)}, ${JSON.stringify(script.href)}))`;
+  // Resolved here, next to this module, so the worker finds tsx whatever the current directory.
+  const api = resolveFromHere('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((api) => api.tsImport(${JSON.stringify(script.href)}, ${JSON.stringify(script.href)}))`;
   return new Worker(boot, { eval: true, workerData });
 }
 
 /** `name` next to the module at `base` (its import.meta.url), with that module's extension. */
 export function siblingScript(base: string, name: string): URL {
   return new URL(`./${name}.${base.endsWith('.ts') ? 'ts' : 'js'}`, base);
+}
+
+function resolveFromHere(specifier: string): string {
+  try {
+    return import.meta.resolve(specifier);
+  } catch {
+    return specifier;
+  }
 }
