@@ -8,7 +8,7 @@ import type { RefusalReason } from './command-check.js';
 
 /** A refusal as the listener reports it. */
 export interface Refusal {
-  reason: RefusalReason | 'client' | 'sender';
+  reason: RefusalReason | 'client' | 'sender' | 'connections';
   /** SMTP reply code sent. */
   code: number;
   /** RFC 3463 enhanced status code sent. */

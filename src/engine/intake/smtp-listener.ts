@@ -1,7 +1,7 @@
 /**
  * smtp-server, specialised for the intake listener by subclassing (not forked):
  *
- * - Prompt greeting. `SMTPConnection.init()` waits a fixed 100 ms before the
+ * - Prompt greeting. smtp-server's `SMTPConnection.init()` waits a fixed 100 ms before the
  *   220 greeting of every connection, to catch clients that talk before it
  *   (early talkers). smtp-server has no option for it, and a client that opens
  *   one connection per message (cron mailers, Alertmanager, Grafana) pays it on
@@ -24,8 +24,11 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { isLoopback } from './listen-address.js';
 import { checkCommand, pathEnd, type CommandRefusal, type IntakeCommandRules } from './command-check.js';
 
-/** Told about every MAIL FROM / RCPT TO the listener refuses itself. */
-export type RefusalSink = (session: SMTPServerSession, refusal: CommandRefusal) => void;
+/** A refusal the listener makes before any hook of smtp-server runs. */
+export type ListenerRefusal = CommandRefusal | { reason: 'connections'; code: 421; status: '4.7.0'; text: string; verb?: undefined; address?: undefined };
+
+/** Told about every connection, MAIL FROM and RCPT TO the listener refuses itself. */
+export type RefusalSink = (session: SMTPServerSession, refusal: ListenerRefusal) => void;
 
 /** What the listener adds to smtp-server's options. */
 export interface IntakeServerOptions extends SMTPServerOptions {
@@ -33,21 +36,33 @@ export interface IntakeServerOptions extends SMTPServerOptions {
   onRefusal: RefusalSink;
 }
 
+/** smtp-server's wait before greeting a client that is not on loopback. */
+const EARLY_TALKER_MS = 100;
+
 type Parsed = Exclude<ReturnType<SMTPConnection['_parseAddressCommand']>, false>;
 
 class IntakeConnection extends SMTPConnection {
   /** The path of the command being handled, as the client sent it (set by a handler, read by the parser). */
   private path: string | null = null;
 
+  /**
+   * smtp-server's init() (listeners, the connection limit, then the greeting), with
+   * two changes: a loopback client is greeted at once instead of after the 100 ms
+   * early-talker timer, and a refusal for the connection limit is an event and
+   * carries Postfix's enhanced status.
+   */
   override init(): void {
-    if (!isLoopback(this.remoteAddress)) return super.init();
-    // smtp-server's init() without the early-talker timer: the same listeners and connection limit.
     this._setListeners(() => {
       const max = this._server.options.maxClients;
       if (max && this._server.connections.size > max) {
-        return this.send(421, this.name + ' Too many connected clients, try again in a moment', false);
+        const text = 'Error: too many connections, try again in a moment';
+        const server = this._server as IntakeSmtpServer;
+        server.onRefusal({ ...this.session, remoteAddress: this.remoteAddress } as SMTPServerSession, { reason: 'connections', code: 421, status: '4.7.0', text });
+        return this.send(421, `4.7.0 ${this.name} ${text}`, false);
       }
-      this.connectionReady();
+      if (isLoopback(this.remoteAddress)) return this.connectionReady();
+      // Anyone else gets smtp-server's early-talker check: input before the greeting is refused.
+      setTimeout(() => this.connectionReady(), EARLY_TALKER_MS).unref();
     });
   }
 
