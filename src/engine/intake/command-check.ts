@@ -15,7 +15,7 @@ import { hasNonAscii, isBarePostmaster, mailboxProblem } from '../mailbox.js';
 
 /** What the listener offers in EHLO, which decides the parameters it takes. */
 export interface IntakeCommandRules {
-  /** intake-max-size in bytes (0 = no limit); `SIZE` is always offered (RFC 1870). */
+  /** intake-max-size in bytes (0 = no limit: EHLO then offers no SIZE, and a `SIZE=` given anyway is not held against it). */
   maxSize: number;
   /** intake-max-recipients (0 = no limit). */
   maxRecipients: number;
