@@ -6,10 +6,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { IntakeServer } from '../facade.js';
 import type { IntakeDeps } from './types.js';
 import { startIntake } from './server.js';
-import { fromWire, toWire, type DepCall, type FromIntake, type IntakeThreadData, type ToIntake } from './thread-protocol.js';
+import { batcher, fromWire, toWire, type Call, type DepCall, type FromIntake, type IntakeThreadData, type ToIntake } from './thread-protocol.js';
 
 const port = parentPort!;
 const post = (m: FromIntake) => port.postMessage(m);
+const request = batcher<Call>((items) => post({ t: 'calls', items }));
 const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 let seq = 0;
 
@@ -17,7 +18,7 @@ function call<T>(c: DepCall): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const n = ++seq;
     waiting.set(n, { resolve: resolve as (v: unknown) => void, reject });
-    post({ t: 'call', n, ...c });
+    request({ n, ...c });
   });
 }
 
@@ -32,11 +33,13 @@ let server: IntakeServer | null = null;
 let closeAsked = false;
 
 port.on('message', (m: ToIntake) => {
-  if (m.t === 'reply') {
-    const w = waiting.get(m.n);
-    waiting.delete(m.n);
-    if (m.ok) w?.resolve(m.value);
-    else w?.reject(fromWire(m.error));
+  if (m.t === 'replies') {
+    for (const r of m.items) {
+      const w = waiting.get(r.n);
+      waiting.delete(r.n);
+      if (r.ok) w?.resolve(r.value);
+      else w?.reject(fromWire(r.error));
+    }
     return;
   }
   closeAsked = true;

@@ -16,15 +16,37 @@ export interface WireError {
   issues?: Issue[];
 }
 
+/** A request from the listener. */
+export type Call = { n: number } & DepCall;
+/** The engine's answer to request `n`. */
+export type Reply = { n: number; ok: true; value: unknown } | { n: number; ok: false; error: WireError };
+
 /** Listener thread -> engine. */
 export type FromIntake =
-  | ({ t: 'call'; n: number } & DepCall)
+  | { t: 'calls'; items: Call[] }
   | { t: 'listening'; host: string; port: number }
   | { t: 'failed'; error: WireError }
   | { t: 'closed' };
 
 /** Engine -> listener thread. */
-export type ToIntake = { t: 'reply'; n: number; ok: true; value: unknown } | { t: 'reply'; n: number; ok: false; error: WireError } | { t: 'close' };
+export type ToIntake = { t: 'replies'; items: Reply[] } | { t: 'close' };
+
+/**
+ * Requests and replies made in one turn of the event loop cross the thread boundary
+ * as one message: a post wakes the other thread, and a group commit answers many
+ * submissions at once.
+ */
+export function batcher<T>(flush: (items: T[]) => void): (item: T) => void {
+  let items: T[] = [];
+  return (item) => {
+    if (items.push(item) > 1) return;
+    setImmediate(() => {
+      const out = items;
+      items = [];
+      flush(out);
+    });
+  };
+}
 
 /** What the thread starts with. */
 export interface IntakeThreadData {

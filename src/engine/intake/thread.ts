@@ -11,7 +11,7 @@ import type { IntakeServer } from '../facade.js';
 import { ValidationError } from '../errors.js';
 import { siblingScript, startWorker } from './worker-thread.js';
 import type { IntakeDeps, IntakeOptions } from './types.js';
-import { fromWire, toWire, type FromIntake, type IntakeThreadData, type ToIntake } from './thread-protocol.js';
+import { batcher, fromWire, toWire, type Call, type FromIntake, type IntakeThreadData, type Reply, type ToIntake } from './thread-protocol.js';
 
 /**
  * Whether the listener gets its own thread: `SMTP_OPS_INTAKE_THREAD` on (default) or off.
@@ -35,11 +35,12 @@ export function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): Promise
   const data: IntakeThreadData = { opts };
   const worker = startWorker(siblingScript(import.meta.url, 'intake-thread'), data);
   const post = (m: ToIntake) => worker.postMessage(m);
+  const reply = batcher<Reply>((items) => post({ t: 'replies', items }));
   let exited = false;
   let onClosed: (() => void) | null = null;
   let closing: Promise<void> | null = null;
 
-  const serve = async (m: Extract<FromIntake, { t: 'call' }>): Promise<unknown> => {
+  const serve = async (m: Call): Promise<unknown> => {
     switch (m.fn) {
       case 'submit': {
         const [input, actor] = m.args;
@@ -57,11 +58,13 @@ export function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): Promise
   return new Promise<IntakeServer>((resolve, reject) => {
     let started = false;
     worker.on('message', (m: FromIntake) => {
-      if (m.t === 'call') {
-        serve(m).then(
-          (value) => post({ t: 'reply', n: m.n, ok: true, value }),
-          (e: unknown) => post({ t: 'reply', n: m.n, ok: false, error: toWire(e) }),
-        );
+      if (m.t === 'calls') {
+        for (const c of m.items) {
+          serve(c).then(
+            (value) => reply({ n: c.n, ok: true, value }),
+            (e: unknown) => reply({ n: c.n, ok: false, error: toWire(e) }),
+          );
+        }
       } else if (m.t === 'listening') {
         started = true;
         resolve({
