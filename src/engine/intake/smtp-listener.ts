@@ -8,7 +8,8 @@
  *   every message: with 10 parallel clients that capped intake near 100
  *   messages a second. A loopback client is the local machine, which a
  *   pregreet test does not protect against, so it is greeted at once; every
- *   other client still gets smtp-server's own `init()` and its delay.
+ *   other client still waits the 100 ms, and input before the greeting is
+ *   refused (`421 You talk too soon`) as smtp-server does.
  * - MAIL FROM and RCPT TO are checked by the engine's one address validator
  *   (RFC 5321/6531, `../mailbox.ts`) before smtp-server's handlers run, with
  *   the reply codes Postfix uses, and the path is kept exactly as the client
