@@ -291,6 +291,26 @@ describe.skipIf(missing.length > 0)(`intake conformance with smtplib and swaks${
     }
   });
 
+  it('keeps the early-talker wait for a client that is not on loopback (seen through a PROXY header)', async () => {
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const smtp = new IntakeSmtpServer({ rules: { maxSize: 0, maxRecipients: 0, auth: false }, onRefusal: () => undefined, name: 'smtp-ops.test', authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], disableReverseLookup: true, logger: false, useProxy: true, onConnect: (_s, cb) => cb() });
+    const port = await new Promise<number>((res) => smtp.listen(0, '127.0.0.1', () => res((smtp.server.address() as { port: number }).port)));
+    try {
+      // The PROXY header makes the session's client 192.0.2.10 (TEST-NET-1): no packet leaves loopback.
+      const patient = await RawSmtp.open(port);
+      patient.write('PROXY TCP4 192.0.2.10 127.0.0.1 40000 25\r\n');
+      expect(await patient.reply()).toMatch(/^220 /);
+      await patient.cmd('QUIT');
+      expect(timers.mock.calls.filter(([, ms]) => ms === 100)).toHaveLength(1);
+      const eager = await RawSmtp.open(port);
+      eager.write('PROXY TCP4 192.0.2.11 127.0.0.1 40001 25\r\nEHLO eager.test\r\n');
+      expect(await eager.reply()).toMatch(/^421 .*You talk too soon/);
+      await eager.destroy();
+    } finally {
+      await new Promise<void>((res) => smtp.close(() => res()));
+    }
+  });
+
   it('greets from the real listener (on its thread) without client input, and does not cut off a client that talks first', async () => {
     const { port } = await listen();
     const raw = await RawSmtp.open(port);
