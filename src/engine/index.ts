@@ -5,3 +5,4 @@ export type { Engine, EngineOptions, Clock, IntakeServer } from './facade.js';
 export type { DailyReport, ReportQuery } from './reports/types.js';
 export { createEngine } from './engine.js';
 export { closest } from './suggest.js';
+export { SETTINGS, SETTING_KEYS, SECRET_KEYS, isSettingKey, isSecretKey, settingOf, type SettingRow, type Restart } from './settings/table.js';

@@ -28,6 +28,8 @@ export interface PeerOptions {
   /** Users that may log in; when set AUTH is required. */
   users?: Record<string, string>;
   authMethods?: string[];
+  /** Reply to MAIL FROM: `530 ...` or `553 ...`; undefined accepts. */
+  mailReply?: (from: string) => string | undefined;
   /** Reply for a recipient: `450 ...` or `550 ...`; undefined accepts. */
   rcptReply?: (to: string) => string | undefined;
   /** Reply at end of DATA; undefined accepts. */
@@ -89,6 +91,10 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
       peer.authAttempts.push({ method: auth.method, user: auth.username ?? '' });
       if (opts.users && auth.username && opts.users[auth.username] === auth.password) return cb(null, { user: auth.username });
       cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+    },
+    onMailFrom(address, _session, cb) {
+      const reply = opts.mailReply?.(address.address);
+      cb(reply ? smtpError(reply) : undefined);
     },
     onRcptTo(address, _session, cb) {
       const reply = opts.rcptReply?.(address.address);
