@@ -348,9 +348,11 @@ class EngineImpl implements Engine {
 }
 
 function publicItem(r: QueueRecord): QueueItem {
-  const { messageId: _m, due: _d, client: _c, ...item } = r;
+  const { messageId: _m, due: _d, client: _c, body: _b, smtputf8: _u, ...item } = r;
   void _m;
   void _d;
   void _c;
+  void _b;
+  void _u;
   return item;
 }
