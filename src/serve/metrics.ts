@@ -15,8 +15,12 @@ export const TOP_DOMAINS = 20;
 export const OTHER_DOMAIN = 'other';
 const OUTCOMES = ['sent', 'deferred', 'bounced', 'expired'] as const;
 const SOURCES = ['intake', 'api', 'cli', 'test'] as const;
-/** Intake refusals by reason: the listener's `intake.rejected` (client, sender) and `intake.auth-failed` events. */
-const REJECT_REASONS = ['client', 'sender', 'auth'] as const;
+/**
+ * Intake refusals by reason: the `data.reason` of the listener's `intake.rejected`
+ * events (README: Events of the intake), `auth` for `intake.auth-failed`, and
+ * `other` for a reason this list does not know yet (the label set stays bounded).
+ */
+const REJECT_REASONS = ['client', 'connections', 'sender', 'address', 'parameter', 'size', 'recipients', 'auth', 'other'] as const;
 
 export interface Metrics {
   readonly registry: Registry;
@@ -107,7 +111,7 @@ export async function createMetrics(engine: Engine, opts: { topDomains?: number;
   });
   const rejected = new Counter({
     name: 'smtp_ops_intake_rejected_total',
-    help: 'Submissions refused by the SMTP listener since the process started, by reason (client, sender, auth)',
+    help: 'Connections and commands refused by the SMTP listener since the process started, by reason (client, connections, sender, address, parameter, size, recipients, auth, other)',
     labelNames: ['reason'],
     registers: [registry],
   });
@@ -144,7 +148,8 @@ export async function createMetrics(engine: Engine, opts: { topDomains?: number;
     // Repeats are summarised in one event whose `count` says how many refusals it stands for.
     const count = typeof e.data?.count === 'number' && e.data.count > 0 ? e.data.count : 1;
     if (e.code === 'intake.rejected') {
-      const reason = e.data?.reason === 'client' || e.data?.reason === 'sender' ? e.data.reason : 'client';
+      const given = e.data?.reason;
+      const reason = typeof given === 'string' && given !== 'auth' && (REJECT_REASONS as readonly string[]).includes(given) ? given : 'other';
       rejected.inc({ reason }, count);
     } else if (e.code === 'intake.auth-failed') rejected.inc({ reason: 'auth' }, count);
   };

@@ -80,11 +80,23 @@ describe('metrics', () => {
     await t.engine.recordEvent('warning', 'intake.rejected', 'refused sender', 'system', { client: '127.0.0.1', sender: 'x@y', reason: 'sender', count: 1 });
     await t.engine.recordEvent('warning', 'intake.rejected', 'refused 4 more', 'system', { client: '10.0.0.1', sender: null, reason: 'client', count: 4 });
     await t.engine.recordEvent('warning', 'intake.auth-failed', 'failed login', 'system', { client: '127.0.0.1', username: 'u', count: 2 });
+    // The listener's other refusals (address rules, parameters, size, recipient limit, too many connections) keep their reason.
+    for (const reason of ['connections', 'address', 'parameter', 'size', 'recipients']) {
+      await t.engine.recordEvent('warning', 'intake.rejected', `refused: ${reason}`, 'system', { client: '127.0.0.1', sender: null, reason, count: 3 });
+    }
+    // A reason the registry does not know counts as other: never a new label per value.
+    await t.engine.recordEvent('warning', 'intake.rejected', 'refused: new kind', 'system', { client: '127.0.0.1', sender: null, reason: 'greylisted', count: 1 });
     const r = values((await m.render()).body, 'smtp_ops_intake_rejected_total');
     expect(r).toEqual([
       { labels: { reason: 'client' }, value: 4 },
+      { labels: { reason: 'connections' }, value: 3 },
       { labels: { reason: 'sender' }, value: 1 },
+      { labels: { reason: 'address' }, value: 3 },
+      { labels: { reason: 'parameter' }, value: 3 },
+      { labels: { reason: 'size' }, value: 3 },
+      { labels: { reason: 'recipients' }, value: 3 },
       { labels: { reason: 'auth' }, value: 2 },
+      { labels: { reason: 'other' }, value: 1 },
     ]);
     m.close();
   });
