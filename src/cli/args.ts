@@ -18,7 +18,7 @@ export interface Globals {
 
 /** The global options, as `--help` and completion offer them. */
 export const GLOBAL_OPTIONS = [
-  { flag: '--store', value: 'DIR', describe: 'Store directory (default $SMTP_OPS_STORE, else ./store)' },
+  { flag: '--store', value: 'DIR', describe: 'Store directory (default: $SMTP_OPS_STORE, else $STATE_DIRECTORY, else ./store in a checkout, else /var/lib/smtp-ops)' },
   { flag: '--json', describe: "Print the reply's data as one JSON object (queue list --all: one object per message per line, as postqueue -j)" },
   { flag: '--yes', alias: '-y', describe: 'Confirm a destructive command (without a terminal to ask, nothing is done without it: exit 2)' },
   { flag: '--password-stdin', describe: 'Read the secret asked for by `config set sasl-password` (or intake-password, dkim-private-key: a whole PEM file) from stdin; one trailing newline is dropped' },

@@ -10,7 +10,7 @@ import { GLOBAL_OPTIONS, isGlobalOption } from './args.js';
 import { complete } from './repl/complete.js';
 
 /** Words of the program itself besides the grammar's. */
-const PROGRAM_COMMANDS = ['repl', 'serve', 'completion'];
+const PROGRAM_COMMANDS = ['repl', 'serve', 'completion', 'sendmail', 'mailq'];
 const SHELLS = ['bash', 'zsh'];
 
 function globalFlags(): string[] {
@@ -42,6 +42,9 @@ export function shellCandidates(words: readonly string[], opts: { zsh?: boolean 
   if (first === undefined) {
     const [cmds] = complete(current, COMMANDS);
     out = current.startsWith('-') ? globalFlags() : [...PROGRAM_COMMANDS, ...cmds];
+  } else if (first === 'sendmail' || first === 'mailq') {
+    // sendmail's options are its own: let the shell complete file names.
+    out = [];
   } else if (first === 'repl' || first === 'serve') {
     out = current.startsWith('-') ? ['--store', '--help'] : [];
   } else if (first === 'completion') {

@@ -1,10 +1,19 @@
 /**
  * `smtp-ops` as typed in a shell: one-shot grammar words, `repl`, `serve`,
- * `completion`, and yargs' `--help` and `--version`. Global options (see
- * args.ts) may stand anywhere; the rest goes to the grammar untouched.
+ * `sendmail`/`mailq`, `completion`, and yargs' `--help` and `--version`.
+ * Global options (see args.ts) may stand anywhere; the rest goes to the
+ * grammar untouched. Run through a link named `sendmail`, `mailq` or
+ * `newaliases`, it is that command.
  */
+// Everything heavy is imported on demand: sendmail run by cron or an MTA-less
+// host pays only for what its path needs (no yargs, no command layer, no engine
+// while a serve answers), and one-shot commands do not pay for the chat SDKs.
 import path from 'node:path';
 import { UsageError, splitArgs, type Globals } from './args.js';
+import { loadCredentials } from './credentials.js';
+import { becomeStoreOwner } from './store-owner.js';
+import { defaultStore } from './store-path.js';
+import { invoker, sendmailCall } from './sendmail-call.js';
 import { packageVersion } from './version.js';
 
 /** yargs handles help, the version and completion; it prints on stdout. */
@@ -31,14 +40,34 @@ async function completionScript(): Promise<number> {
 }
 
 function usage(message: string): number {
-  process.stderr.write(`error (usage): ${message}\n  usage: smtp-ops [--store DIR] [--json] [--yes] [--password-stdin] [--wait] <command...> | repl | serve | completion [bash|zsh]\n  smtp-ops --help lists the commands and options\n`);
+  process.stderr.write(`error (usage): ${message}\n  usage: smtp-ops [--store DIR] [--json] [--yes] [--password-stdin] [--wait] <command...> | repl | serve | sendmail [options] [recipient...] | mailq | completion [bash|zsh]\n  smtp-ops --help lists the commands and options\n`);
   return 2;
 }
 
-/** Run `smtp-ops` with these arguments; resolves with the exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** The store of these globals: --store, else the default (SMTP_OPS_STORE, systemd's state directory, ./store in a checkout). */
+function storeOf(g: Globals, env: NodeJS.ProcessEnv): string {
+  return g.store !== undefined ? path.resolve(g.store) : defaultStore(env);
+}
+
+/** Run `smtp-ops` with these arguments (`argv0`: the path it was run as, which may be a link named `sendmail`); resolves with the exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, argv0 = process.argv[1] ?? ''): Promise<number> {
   const ask = argv.indexOf('--get-yargs-completions');
   if (ask >= 0) return viaYargs(argv.slice(0, ask + 1), argv.slice(ask + 1));
+  loadCredentials(env);
+  const sm = sendmailCall(argv0, argv);
+  if (sm) {
+    let store: string;
+    try {
+      store = storeOf(splitArgs(sm.globals).globals, env);
+    } catch (e) {
+      process.stderr.write(`${sm.name}: ${(e as Error).message}\n`);
+      return 64;
+    }
+    const who = invoker(env);
+    becomeStoreOwner(store);
+    const { sendmail } = await import('./sendmail.js');
+    return sendmail({ argv0: sm.name, args: sm.args, storeDir: store, env, invoker: who });
+  }
   let g: Globals;
   let words: string[];
   try {
@@ -60,7 +89,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
   if (g.help && (words.length === 0 || program)) return viaYargs([...(program ? [first] : []), '--help']);
   if (words.length === 0) return viaYargs(['--help']);
   if (program && words.length > 1) return usage(`${first} takes no arguments besides the global options (got "${words[1]}")`);
-  const store = path.resolve(g.store ?? (env.SMTP_OPS_STORE || './store'));
+  const store = storeOf(g, env);
+  becomeStoreOwner(store);
   // Loaded on demand: the chat SDKs take a second to import, which one-shot commands should not pay.
   if (first === 'serve') return (await import('../serve/serve.js')).runServe(store, env);
   if (first === 'repl') return (await import('./repl/repl.js')).startRepl({ storeDir: store, env });

@@ -45,7 +45,7 @@ export function program(o: ProgramOptions): Argv {
   let y = yargs()
     .scriptName('smtp-ops')
     .usage(
-      '$0 [options] <command...>     run one mail command and exit\n$0 [options] repl|serve       the interactive shell, the daemon\n$0 completion [bash|zsh]      a shell completion script\n\n' +
+      '$0 [options] <command...>     run one mail command and exit\n$0 [options] repl|serve       the interactive shell, the daemon\n$0 sendmail [options] [rcpt]  queue a message from stdin; mailq: the queue, as Postfix prints it\n$0 completion [bash|zsh]      a shell completion script\n\n' +
         'Outbound mail for alerts and notifications, run from Slack, Discord and a terminal.',
     )
     .command('repl', 'An interactive shell on the store: Tab completion, y/N confirmations, .next/.prev paging, a JavaScript escape', (c) =>
@@ -54,6 +54,8 @@ export function program(o: ProgramOptions): Argv {
     .command('serve', 'The daemon: delivery worker, SMTP intake listener, control socket, Slack and Discord adapters', (c) =>
       c.usage('$0 [--store DIR] serve\n\nThe long-running process: the engine and its delivery worker, the SMTP intake listener, the control socket terminals talk to, and the Slack and Discord adapters whose variables are set. SIGINT/SIGTERM stop it.').epilogue(envHelp('serve', width)),
     )
+    .command('sendmail', "Queue a message read from stdin as sendmail does (-t, -f, -F, -i, -oi, -bs…; also through a link named sendmail)", (c) => c.epilogue(envHelp('sendmail', width)))
+    .command('mailq', 'List the queue as Postfix\'s mailq prints it (also through a link named mailq)')
     .completion('completion', 'Print the bash or zsh completion script (`source <(smtp-ops completion)`, or add it to ~/.bashrc or ~/.zshrc)', () => shellCandidates(o.completionWords ?? [], { zsh }))
     .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false, 'parse-numbers': false })
     .exitProcess(false)

@@ -11,9 +11,10 @@
  * - journal.ts, logs/: the mail log and the event log
  * - dkim/keys.ts: `dkim keygen` and the record to publish
  * - alerts.ts, access.ts, reports/, doctor/
+ * - health.ts: the store and worker checks of `/healthz`
  */
 import { mkdir } from 'node:fs/promises';
-import type { Clock, Engine, EngineOptions, IntakeServer } from './facade.js';
+import type { Clock, Engine, EngineHealth, EngineOptions, IntakeServer, JournalListener } from './facade.js';
 import type { Actor, Alert, AttemptOutcome, AttemptTally, QueueFilter, QueueQuery, DkimRecord, DnsResolver, DoctorOptions, EventEntry, EventLevel, FlushOptions, FlushResult, ProgressFn, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
 import { ErrorCode, SmtpOpsError, ValidationError } from './errors.js';
 import { Store } from './store.js';
@@ -39,6 +40,7 @@ import { listLog } from './logs/maillog.js';
 import { checkEvent, listEvents } from './logs/events.js';
 import { Alerts } from './alerts.js';
 import { Access } from './access.js';
+import { Health } from './health.js';
 import { createReports } from './reports/index.js';
 import { dkimConfigOf } from './dkim/signer.js';
 import { DkimKeys } from './dkim/keys.js';
@@ -97,7 +99,8 @@ async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineO
     pollMs: options.pollMs ?? 30_000,
   });
   const submissions = new Submissions({ queue, journal, clock, ids: new QueueIds(), settings: () => settings.current, kick: () => worker.kick() });
-  const engine = new EngineImpl(store, { clock, journal, settings, reports, alerts, access: new Access(store, journal, clock), events, queue, worker, deliveries, submissions, resolver, directPort });
+  const health = new Health({ store, dir: options.storeDir, clock, worker, workerStarted: options.worker !== false });
+  const engine = new EngineImpl(store, { clock, journal, settings, reports, alerts, access: new Access(store, journal, clock), events, queue, worker, deliveries, submissions, health, resolver, directPort });
   if (options.worker !== false) worker.start();
   return engine;
 }
@@ -114,6 +117,7 @@ interface Units {
   worker: Worker;
   deliveries: Deliveries;
   submissions: Submissions;
+  health: Health;
   resolver: DnsResolver;
   directPort: number;
 }
@@ -446,6 +450,21 @@ class EngineImpl implements Engine {
     return this.intake.start(opts);
   }
 
+  // ------------------------------------------------------------ observability
+
+  onJournal(listener: JournalListener): () => void {
+    return this.u.journal.listen(listener);
+  }
+
+  health(): Promise<EngineHealth> {
+    return this.u.health.check(this.closed);
+  }
+
+  async alertBacklog(): Promise<number> {
+    // The durable alert outbox (issue 11) is not there yet: nothing can wait in it.
+    return 0;
+  }
+
   kick(): void {
     this.u.worker.kick();
   }
@@ -467,9 +486,11 @@ class EngineImpl implements Engine {
 }
 
 function publicItem(r: QueueRecord): QueueItem {
-  const { messageId: _m, due: _d, client: _c, ...item } = r;
+  const { messageId: _m, due: _d, client: _c, body: _b, smtputf8: _u, ...item } = r;
   void _m;
   void _d;
   void _c;
+  void _b;
+  void _u;
   return item;
 }

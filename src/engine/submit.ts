@@ -3,7 +3,7 @@
  * validated, composed when given as parts, then stored and queued in one
  * synced batch with its `received` log entry.
  */
-import type { Actor, EventEntry, QueueItem, Settings, SettingsView, SubmitInput, SubmitResult } from './types.js';
+import type { Actor, EventEntry, MessageBody, QueueItem, Settings, SettingsView, SubmitInput, SubmitResult } from './types.js';
 import type { Clock } from './facade.js';
 import { ValidationError } from './errors.js';
 import type { Journal } from './journal.js';
@@ -11,6 +11,8 @@ import type { QueueIds } from './ids.js';
 import type { Queue, QueueRecord } from './queue/queue.js';
 import { compose, decodeWords, readHeaders, testMessageText } from './compose.js';
 import { isMailbox } from './settings/syntax.js';
+import { hasNonAscii, isBarePostmaster, mailboxProblem } from './mailbox.js';
+import { hasEightBit, headerEnd } from './message-needs.js';
 
 export interface SubmitDeps {
   queue: Queue;
@@ -29,7 +31,7 @@ export class Submissions {
   async submit(input: SubmitInput, actor?: Actor, eventOf?: (id: string) => EventEntry): Promise<SubmitResult> {
     if (input === null || typeof input !== 'object') throw ValidationError.one('message', 'required', 'a message needs from, to and a body');
     const settings = this.d.settings();
-    const to = checkRecipients(input.to, settings.intakeMaxRecipients);
+    const to = checkRecipients(input.to, settings.intakeMaxRecipients, 'raw' in input);
     const now = this.d.clock.now();
     const id = this.d.ids.next(now);
     const { from, raw, messageId } = 'raw' in input ? rawMessage(input, id, settings) : await composedMessage(input, to, id, now, settings);
@@ -37,7 +39,8 @@ export class Submissions {
     const subject = decodeWords(readHeaders(raw)['subject'] ?? '').slice(0, 200);
     const source: QueueItem['source'] = input.source ?? (actor?.platform === 'intake' ? 'intake' : 'api');
     const client = 'raw' in input ? input.client : undefined;
-    const rec: QueueRecord = { id, state: 'queued', from, to, size, subject, createdAt: now, attempts: 0, nextAttempt: now, lastError: null, source, messageId, due: now, ...(client ? { client } : {}) };
+    const needs = transportNeeds(input, source, from, to, raw);
+    const rec: QueueRecord = { id, state: 'queued', from, to, size, subject, createdAt: now, attempts: 0, nextAttempt: now, lastError: null, source, messageId, due: now, ...(client ? { client } : {}), ...needs };
     const entry = this.d.journal.entry({ status: 'received', id, messageId, from, to, size, source, ...(client ? { client } : {}) }, now);
     const ops = this.d.queue.submitOps(rec, raw);
     await this.d.queue.track(this.d.journal.commit({ ops, log: [entry], events: eventOf ? [eventOf(id)] : [], sync: true }));
@@ -60,7 +63,8 @@ type Built = { from: string; raw: Buffer; messageId: string };
 /** A message given as bytes with its envelope: the sender may be empty (null sender); the Message-ID is the message's own. */
 function rawMessage(input: Extract<SubmitInput, { raw: unknown }>, id: string, s: Settings): Built {
   const from = typeof input.from === 'string' ? input.from.trim() : '';
-  if (from !== '' && !isMailbox(from)) throw ValidationError.one('from', 'email', `from must be an email address or empty for a null sender (got ${JSON.stringify(String(input.from).slice(0, 80))})`);
+  const problem = from === '' ? null : mailboxProblem(from);
+  if (problem) throw ValidationError.one('from', 'email', `from must be an email address (RFC 5321/6531) or empty for a null sender: ${problem.reason} (got ${JSON.stringify(String(input.from).slice(0, 80))})`);
   const raw = Buffer.isBuffer(input.raw) ? input.raw : Buffer.from(String(input.raw), 'utf8');
   if (raw.length === 0) throw ValidationError.one('raw', 'required', 'the message is empty');
   const h = readHeaders(raw);
@@ -81,14 +85,29 @@ async function composedMessage(input: Exclude<SubmitInput, { raw: unknown }>, to
   return { from, raw, messageId };
 }
 
-function checkRecipients(to: unknown, max: number): string[] {
+/** Recipients checked with the listener's validator; `raw` submissions (SMTP) may name the bare `postmaster` (RFC 5321 4.1.1.3). */
+function checkRecipients(to: unknown, max: number, raw: boolean): string[] {
   if (!Array.isArray(to) || to.length === 0) throw ValidationError.one('to', 'required', 'to must list at least one recipient address');
-  if (to.length > max) throw ValidationError.one('to', 'max-recipients', `to may list at most ${max} recipients (intake-max-recipients); got ${to.length}`);
+  if (max > 0 && to.length > max) throw ValidationError.one('to', 'max-recipients', `to may list at most ${max} recipients (intake-max-recipients); got ${to.length}`);
   const out: string[] = [];
   for (const t of to) {
     const v = typeof t === 'string' ? t.trim() : '';
-    if (!isMailbox(v)) throw ValidationError.one('to', 'email', `every recipient must be an email address (got ${JSON.stringify(String(t).slice(0, 80))})`);
+    const problem = raw && isBarePostmaster(v) ? null : mailboxProblem(v);
+    if (problem) throw ValidationError.one('to', 'email', `every recipient must be an email address (RFC 5321/6531): ${problem.reason} (got ${JSON.stringify(String(t).slice(0, 80))})`);
     out.push(v);
   }
   return out;
+}
+
+/**
+ * BODY and SMTPUTF8 to keep with the message. SMTP submissions keep what the
+ * client declared (like Postfix's smtpd); 8-bit bytes it did not declare still
+ * count as 8BITMIME. Other submissions are autodetected, like Postfix's
+ * sendmail (smtputf8_autodetect_classes): a non-ASCII address or header.
+ */
+function transportNeeds(input: SubmitInput, source: QueueItem['source'], from: string, to: string[], raw: Buffer): Pick<QueueRecord, 'body' | 'smtputf8'> {
+  const declared: { body?: MessageBody; smtputf8?: boolean } = 'raw' in input ? input : {};
+  const body = declared.body === '8BITMIME' || hasEightBit(raw) ? '8BITMIME' : declared.body;
+  const smtputf8 = declared.smtputf8 === true || (source !== 'intake' && (hasNonAscii(from) || to.some(hasNonAscii) || hasEightBit(raw, 0, headerEnd(raw))));
+  return { ...(body ? { body } : {}), ...(smtputf8 ? { smtputf8: true as const } : {}) };
 }

@@ -128,7 +128,18 @@ export interface QueueQuery extends PageQuery, QueueFilter {
 
 /** A message handed to the engine. Either raw RFC 5322 bytes with an envelope, or parts from which the engine composes one. */
 export type SubmitInput =
-  | { from: string; to: string[]; raw: Buffer | string; source?: QueueItem['source']; /** Submitting client address (intake). */ client?: string }
+  | {
+      from: string;
+      to: string[];
+      raw: Buffer | string;
+      source?: QueueItem['source'];
+      /** Submitting client address (intake). */
+      client?: string;
+      /** BODY= the SMTP client declared (RFC 6152); without it, 8-bit bytes in `raw` count as 8BITMIME. */
+      body?: MessageBody;
+      /** The SMTP client declared SMTPUTF8 (RFC 6531); without it, a non-ASCII address or header counts as declared. */
+      smtputf8?: boolean;
+    }
   | { from?: string; to: string[]; subject: string; text: string; headers?: Record<string, string>; source?: QueueItem['source'] };
 
 export interface SubmitResult {
@@ -174,12 +185,19 @@ export interface RecipientResult {
   tls?: boolean;
 }
 
+/** The body type of a message (RFC 6152 BODY=). */
+export type MessageBody = '7BIT' | '8BITMIME';
+
 /** What the engine asks a deliverer to send: one message, its remaining recipients of one destination. */
 export interface DeliveryRequest {
   id: string;
   from: string;
   to: string[];
   raw: Buffer;
+  /** As queued: 8BITMIME is declared to a peer that offers it (RFC 6152). */
+  body?: MessageBody;
+  /** As queued: SMTPUTF8 was requested (RFC 6531); declared to a peer that offers it, a bounce (5.6.7) when it must be and is not. */
+  smtputf8?: boolean;
 }
 
 /** The seam between the queue worker and the network. Replaced in unit tests through `EngineOptions.delivererFactory`. */

@@ -151,11 +151,12 @@ export interface SmtpSink {
   stop(): Promise<void>;
 }
 
-export async function startSmtpSink(host: string, port?: number): Promise<SmtpSink> {
+/** `extra` are more smtp-sink options, e.g. `-8` (no 8BITMIME) or `-a` (no AUTH). */
+export async function startSmtpSink(host: string, port?: number, extra: string[] = []): Promise<SmtpSink> {
   const p = port ?? (await freePort(host));
   const dir = mkdtempSync(join(tmpdir(), 'smtp-sink-'));
   const bin = existsSync('/usr/sbin/smtp-sink') ? '/usr/sbin/smtp-sink' : 'smtp-sink';
-  const args = ['-h', 'sink.local', '-d', `${dir}/msg.`, `${host}:${p}`, '64'];
+  const args = ['-h', 'sink.local', ...extra, '-d', `${dir}/msg.`, `${host}:${p}`, '64'];
   if (process.getuid?.() === 0) args.unshift('-u', 'root');
   const child: ChildProcess = spawn(bin, args, { stdio: 'ignore' });
   const until = Date.now() + 5_000;

@@ -4,7 +4,8 @@
  */
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { NodemailerError } from 'nodemailer';
-import type { DeliveryConfig } from '../types.js';
+import type { DeliveryConfig, DeliveryRequest } from '../types.js';
+import { envelopeExtras, smtputf8Plan } from './extensions.js';
 import { connectionOptions } from './tls-options.js';
 import type { TransactionInfo } from './classify.js';
 
@@ -15,7 +16,11 @@ export interface SmtpSession {
   /** SASL mechanisms the server offered after EHLO. */
   readonly authMethods: string[];
   login(user: string, pass: string): Promise<void>;
-  send(from: string, to: string[], raw: Buffer): Promise<TransactionInfo>;
+  /**
+   * One transaction: SIZE, BODY=8BITMIME and SMTPUTF8 declared as `extensions.ts` decides for
+   * this peer; rejects with code ESMTPUTF8 (nothing sent) when SMTPUTF8 is needed and not offered.
+   */
+  send(from: string, to: string[], raw: Buffer, message?: Pick<DeliveryRequest, 'body' | 'smtputf8'>): Promise<TransactionInfo>;
   /**
    * MAIL FROM, then (when it was accepted) RCPT TO, then RSET: whether the server would take this
    * envelope, without DATA. Resolves with the replies; rejects only when the session breaks.
@@ -59,12 +64,12 @@ export function openSession(config: DeliveryConfig, address: string, port: numbe
         reject(err);
         return;
       }
-      resolve(sessionOf(conn));
+      resolve(sessionOf(conn, `${servername ?? address}:${port}`));
     });
   });
 }
 
-function sessionOf(conn: SMTPConnection): SmtpSession {
+function sessionOf(conn: SMTPConnection, host: string): SmtpSession {
   const ehlo = (conn as unknown as { _supportedAuth?: string[] })._supportedAuth ?? [];
   return {
     get secure() {
@@ -75,9 +80,12 @@ function sessionOf(conn: SMTPConnection): SmtpSession {
       new Promise((resolve, reject) => {
         conn.login({ user, pass }, (err) => (err ? reject(err) : resolve()));
       }),
-    send: (from, to, raw) =>
+    send: (from, to, raw, message = {}) =>
       new Promise((resolve, reject) => {
-        conn.send({ from, to }, raw, (err, info) => (err ? reject(err) : resolve(info)));
+        const refused = smtputf8Plan(conn, { from, raw, smtputf8: message.smtputf8 }, to, host);
+        if (refused) return reject(refused);
+        const envelope = { from, to, ...envelopeExtras({ raw, body: message.body }) };
+        conn.send(envelope as Parameters<SMTPConnection['send']>[0], raw, (err, info) => (err ? reject(err) : resolve(info)));
       }),
     envelope: (from, to) => envelopeProbe(conn, from, to),
     quit: () => {

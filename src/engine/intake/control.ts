@@ -64,7 +64,8 @@ export class IntakeControl {
   }
 
   private async launch(opts?: IntakeOptions): Promise<IntakeServer> {
-    const { startIntake } = await import('./server.js');
+    // index.ts puts the listener on its own thread unless SMTP_OPS_INTAKE_THREAD=off.
+    const { startIntake } = await import('./index.js');
     return startIntake(this.deps, opts);
   }
 }

@@ -4,7 +4,7 @@
  * always agree with the indexes. Messages being sent are owned by the worker
  * (`inflight`); operator actions check it first.
  */
-import type { Actor, EventEntry, LogEntry, Page, ProgressFn, QueueCounts, QueueItem, QueueQuery, QueueState, RecipientResult } from '../types.js';
+import type { Actor, EventEntry, LogEntry, Page, ProgressFn, QueueCounts, MessageBody, QueueItem, QueueQuery, QueueState, RecipientResult } from '../types.js';
 import { QUEUE_STATES, actorKey } from '../types.js';
 import { ErrorCode, NotFoundError, SmtpOpsError, ValidationError } from '../errors.js';
 import type { Clock } from '../facade.js';
@@ -19,6 +19,10 @@ export interface QueueRecord extends QueueItem {
   /** Time of the `d!` key while queued/deferred, else null. */
   due: number | null;
   client?: string;
+  /** BODY= as declared at intake (or 8BITMIME found in the bytes of another submission); absent = 7-bit. */
+  body?: MessageBody;
+  /** SMTPUTF8 was declared at intake (or a non-ASCII address or header found in another submission). */
+  smtputf8?: true;
 }
 
 type Counts = Record<QueueState, number>;

@@ -188,6 +188,9 @@ export const listen: Parser<string> = (raw, key, issue) => {
   return raw.trim();
 };
 
+/** host:port, or blank for off. */
+export const listenOrBlank: Parser<string> = (raw, key, issue) => (raw.trim() === '' ? '' : listen(raw, key, issue));
+
 export const senders: Parser<string> = (raw, key, issue) => {
   if (!noControlOrFormat(raw, key, issue)) return undefined;
   const items = raw.split(/[,\s]+/).filter(Boolean);

@@ -12,6 +12,8 @@ export interface Received {
   ehlo: string;
   secure: boolean;
   user?: string;
+  /** The MAIL FROM command line as the peer read it (parameters included). */
+  mailFrom: string;
 }
 
 export interface PeerOptions {
@@ -32,6 +34,11 @@ export interface PeerOptions {
   rcptReply?: (to: string) => string | undefined;
   /** Reply at end of DATA; undefined accepts. */
   dataReply?: () => string | undefined;
+  /** Offer SIZE with this limit. */
+  size?: number;
+  /** Do not offer 8BITMIME / SMTPUTF8. */
+  no8bitmime?: boolean;
+  noSmtputf8?: boolean;
 }
 
 export interface Peer {
@@ -54,7 +61,19 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
   const disabled: string[] = [];
   if (!opts.users) disabled.push('AUTH');
   if (!opts.key || opts.noStarttls) disabled.push('STARTTLS');
+  /** The MAIL FROM line of each session's transaction in progress, from smtp-server's command log. */
+  const mailLines = new Map<string, string>();
+  const record = (data: unknown, ...rest: unknown[]) => {
+    const line = rest.map(String).join(' ');
+    const m = /^C: (MAIL FROM:.*)$/is.exec(line);
+    const cid = (data as { cid?: string } | undefined)?.cid;
+    if (m && cid) mailLines.set(cid, m[1]);
+  };
+  const quiet = () => undefined;
   const options: SMTPServerOptions = {
+    size: opts.size,
+    hide8BITMIME: Boolean(opts.no8bitmime),
+    hideSMTPUTF8: Boolean(opts.noSmtputf8),
     secure: opts.secure ?? false,
     key: opts.key,
     cert: opts.cert,
@@ -63,7 +82,7 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
     authMethods: opts.authMethods ?? ['PLAIN', 'LOGIN'],
     authOptional: !opts.users,
     allowInsecureAuth: true,
-    logger: false,
+    logger: { trace: quiet, debug: record, info: quiet, warn: quiet, error: quiet, fatal: quiet } as unknown as SMTPServerOptions['logger'],
     onConnect(_session, cb) {
       peer.connections++;
       cb();
@@ -94,6 +113,7 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
           ehlo: session.hostNameAppearsAs,
           secure: session.secure,
           user: typeof session.user === 'string' ? session.user : undefined,
+          mailFrom: mailLines.get(session.id) ?? '',
         });
         cb(null);
       });

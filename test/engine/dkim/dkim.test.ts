@@ -219,6 +219,53 @@ describe.skipIf(!peers.ok)('the engine signs what it sends', () => {
     expect(await verify(got.raw)).toEqual([expect.objectContaining({ result: 'pass', domain: 'dkim.doctor.test' })]);
   });
 
+  /** Raw mail from the signing domain with a UTF-8 Subject (RFC 6532) and an 8-bit body. */
+  const eightBit = (mark: string, subject: string) =>
+    Buffer.from(`From: Alerts <alerts@dkim.doctor.test>\r\nTo: oncall@example.com\r\nSubject: ${subject} ${mark}\r\nMessage-ID: <${mark}@mail.doctor.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGrüße aus dem Rechenzentrum\r\n`, 'utf8');
+
+  it('relayed mail is signed and MAIL FROM declares SIZE (of the signed bytes), BODY=8BITMIME and SMTPUTF8: pool and own-session paths', async () => {
+    const p = await startPeer({ size: 10_000_000 });
+    cleanup.push(() => p.close());
+    h = harness();
+    const e = await h.open();
+    await e.updateSettings(relayTo(p.port), actor);
+    const m8 = marker('dkim-8bit');
+    const mu = marker('dkim-utf8');
+    const eight = eightBit(m8, 'Grüße');
+    const utf8 = eightBit(mu, 'Störung');
+    // BODY=8BITMIME alone goes through the relay pool; SMTPUTF8 gets a session of its own.
+    const a = await e.submit({ from: 'alerts@dkim.doctor.test', to: ['oncall@example.com'], raw: eight, source: 'intake', body: '8BITMIME' }, actor);
+    const b = await e.submit({ from: 'alerts@dkim.doctor.test', to: ['oncall@example.com'], raw: utf8, source: 'intake', body: '8BITMIME', smtputf8: true }, actor);
+    expect((await e.waitForAttempt(a.id, 20_000)).status).toBe('sent');
+    expect((await e.waitForAttempt(b.id, 20_000)).status).toBe('sent');
+    for (const [mark, queued, smtputf8] of [[m8, eight, ''], [mu, utf8, ' SMTPUTF8']] as const) {
+      const got = p.received.find((m) => m.raw.includes(mark))!;
+      const sent = Buffer.byteLength(got.raw, 'utf8');
+      expect(sent).toBeGreaterThan(queued.length);
+      expect(got.mailFrom).toBe(`MAIL FROM:<alerts@dkim.doctor.test> BODY=8BITMIME SIZE=${sent}${smtputf8}`);
+      expect(got.raw).toContain('Grüße aus dem Rechenzentrum');
+      expect(await verify(got.raw)).toEqual([expect.objectContaining({ result: 'pass', domain: 'dkim.doctor.test' })]);
+    }
+  });
+
+  it('direct mail to an MX is signed and MAIL FROM declares SIZE (of the signed bytes), BODY=8BITMIME and SMTPUTF8', async () => {
+    const port = await freePort('127.0.0.21');
+    const mx = await startPeer({ host: '127.0.0.21', port, size: 10_000_000 });
+    cleanup.push(() => mx.close());
+    h = harness();
+    const e = await h.open({ directPort: port });
+    await e.updateSettings({ hostname: 'mail.doctor.test', 'from-address': 'alerts@dkim.doctor.test', 'use-tls': 'off', ...dkimSettings }, actor);
+    const mark = marker('dkim-direct-utf8');
+    const raw = eightBit(mark, 'Störung');
+    const r = await e.submit({ from: 'alerts@dkim.doctor.test', to: [`${mark}@direct.test`], raw, source: 'intake', body: '8BITMIME', smtputf8: true }, actor);
+    expect((await e.waitForAttempt(r.id, 20_000)).status).toBe('sent');
+    const [got] = mx.received;
+    const sent = Buffer.byteLength(got.raw, 'utf8');
+    expect(sent).toBeGreaterThan(raw.length);
+    expect(got.mailFrom).toBe(`MAIL FROM:<alerts@dkim.doctor.test> BODY=8BITMIME SIZE=${sent} SMTPUTF8`);
+    expect(await verify(got.raw)).toEqual([expect.objectContaining({ result: 'pass', domain: 'dkim.doctor.test' })]);
+  });
+
   it('a signer that fails sends the mail unsigned and reports the failure (the engine turns it into a dkim.failed event)', async () => {
     const p = await relayPeer();
     const failures: Error[] = [];
