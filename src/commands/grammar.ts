@@ -200,7 +200,7 @@ const GRAMMAR = [
     path: ['alerts', 'subscribe'],
     summary: 'Send delivery failures and events at or above a level to this channel',
     args: [],
-    options: [{ name: 'level', type: 'string', description: 'Least level forwarded (default warning)', choices: EVENT_LEVELS, alias: 'l', complete: 'level' }],
+    options: [{ name: 'level', type: 'string', description: 'Forward events at or above this level (default warning)', choices: EVENT_LEVELS, alias: 'l', complete: 'level' }],
     examples: ['alerts subscribe', 'alerts subscribe --level error'],
     role: 'operator',
   },

@@ -66,7 +66,7 @@ describe.skipIf(!hasTmux && !ci)('shell completion', () => {
     await tab(t, 'smtp-ops queue fl', /^bash\$ smtp-ops queue flush +$/m);
     await tab(t, 'smtp-ops config set relay-p', /^bash\$ smtp-ops config set relay-port=$/m);
     await tab(t, 'smtp-ops events --level err', /^bash\$ smtp-ops events --level error +$/m);
-    await tab(t, 'smtp-ops --store /tmp/x se', /^bash\$ smtp-ops --store \/tmp\/x serve +$/m);
+    await tab(t, 'smtp-ops --store /tmp/x serv', /^bash\$ smtp-ops --store \/tmp\/x serve +$/m);
   }, 90_000);
 
   it.skipIf(!has('zsh') && !ci)('zsh: the same through compinit and _describe', async () => {
