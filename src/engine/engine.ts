@@ -38,6 +38,7 @@ import { Access } from './access.js';
 import { createDeliverer } from './delivery/index.js';
 import { directPortFromEnv, resolverFromEnv } from './delivery/dns.js';
 import { createReports } from './reports/index.js';
+import { summarizeQueue, SUMMARY_LIMIT } from './queue/summary.js';
 import type { Reports } from './reports/types.js';
 
 const systemClock: Clock = {
@@ -112,7 +113,7 @@ class EngineImpl implements Engine {
     }
     // A CA file that vanished must not keep the engine from starting; delivery and the doctor report it.
     e.tlsCaPem = await readCa(e.settings.tlsCa).catch(() => undefined);
-    e.reports = createReports({ db: store.db });
+    e.reports = createReports({ db: store.db, now: () => clock.now(), requestBatch: () => void e.journal.write([]).catch(() => undefined) });
     await e.reports.open();
     e.journal.useReports(e.reports);
     e.journal.listen((_log, events) => e.forwardAlerts(events));
@@ -254,6 +255,12 @@ class EngineImpl implements Engine {
   async queueList(q?: Parameters<Engine['queueList']>[0]) {
     const page = await this.queue.list(q);
     return { ...page, items: page.items.map((r) => publicItem(r as QueueRecord)) };
+  }
+
+  async queueSummary(q: { limit?: number } = {}) {
+    const limit = q.limit ?? SUMMARY_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000) throw ValidationError.one('limit', 'range', 'limit must be a whole number from 1 to 1,000,000');
+    return summarizeQueue((l) => this.queueList(l), this.clock.now(), limit);
   }
 
   async queueShow(id: string) {
@@ -420,6 +427,7 @@ class EngineImpl implements Engine {
           return okUser && okPass;
         },
         recordEvent: (...a) => this.recordEvent(...a),
+        connection: (ev) => this.reports.connection(ev),
       },
       opts,
     );
@@ -437,6 +445,8 @@ class EngineImpl implements Engine {
     this.intake = null;
     await this.worker.stop();
     for (const d of [this.deliverer, ...this.retired]) await d?.close().catch(() => undefined);
+    // Intake connections counted since the last batch.
+    if (this.reports.pending) await this.journal.write([]).catch(() => undefined);
     await this.store.close();
   }
 

@@ -2,6 +2,8 @@
 export * from './types.js';
 export * from './errors.js';
 export type { Engine, EngineOptions, Clock, IntakeServer } from './facade.js';
-export type { DailyReport, ReportQuery } from './reports/types.js';
+export type { DailyReport, Report, ReportQuery, DayTraffic, HourTraffic, ClientStat, RejectStat, HostStat, SenderDomainStat } from './reports/types.js';
+export type { QueueSummary, QueueShapeRow } from './queue/summary.js';
+export { AGE_LABELS } from './queue/summary.js';
 export { createEngine } from './engine.js';
 export { closest } from './suggest.js';

@@ -83,6 +83,7 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
   };
 
   const onConnect: SMTPServerOptions['onConnect'] = (session, cb) => {
+    deps.connection?.({ kind: 'open', session: session.id, client: clientOf(session) });
     if (p.loopbackOnly && !isLoopback(session.remoteAddress)) {
       refuse(session, 'client', null, `Refused client ${clientOf(session)}: the listener accepts loopback clients only`);
       return cb(reply(554, '5.7.1 Client host rejected: loopback clients only'));
@@ -172,6 +173,7 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
     logger: false,
     closeTimeout: CLOSE_GRACE_MS,
     onConnect,
+    onClose: (session) => deps.connection?.({ kind: 'close', session: session.id, helo: session.hostNameAppearsAs || undefined }),
     onAuth,
     onMailFrom,
     onData,

@@ -222,9 +222,25 @@ export class SlotAggregator {
     this.updateMaxBoundary();
   }
 
+  /** Counted outside the mail log (intake connections), written with the next batch. */
+  private readonly unlogged = new Map<number, Agg>();
+
+  /** Add to what the next batch writes, in the slot of `time`. */
+  addPending(time: number, fn: (agg: Agg) => void): void {
+    const slot = slotOf(time);
+    let a = this.unlogged.get(slot);
+    if (!a) this.unlogged.set(slot, (a = emptyAgg()));
+    fn(a);
+  }
+
+  get hasPending(): boolean {
+    return this.unlogged.size > 0;
+  }
+
   collect(entries: readonly LogEntry[], events: readonly EventEntry[]): BatchOp[] {
-    if (entries.length === 0 && events.length === 0) return [];
-    const deltas = new Map<number, Agg>();
+    if (entries.length === 0 && events.length === 0 && this.unlogged.size === 0) return [];
+    const deltas = new Map<number, Agg>(this.unlogged);
+    this.unlogged.clear();
     const deltaOf = (time: number): Agg => {
       const slot = slotOf(time);
       let d = deltas.get(slot);
