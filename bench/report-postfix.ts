@@ -114,11 +114,11 @@ export function pflogsummUnits(bytes: number): { value: number; unit: '' | 'k' |
   return { value: bytes, unit: '' };
 }
 
-/** Run `pflogsumm -d today <log>` with the zone as TZ; resolves with its output and wall time. */
-export function runPflogsumm(logPath: string, tz: string): Promise<{ ms: number; output: string }> {
+/** Run `pflogsumm -d today <log>` (or over the whole log when `whole`) with the zone as TZ; resolves with its output and wall time. */
+export function runPflogsumm(logPath: string, tz: string, whole = false): Promise<{ ms: number; output: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('pflogsumm', ['-d', 'today', logPath], { env: { ...process.env, TZ: tz }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('pflogsumm', whole ? [logPath] : ['-d', 'today', logPath], { env: { ...process.env, TZ: tz }, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     const errs: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));

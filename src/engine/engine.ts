@@ -447,6 +447,8 @@ class EngineImpl implements Engine {
     for (const d of [this.deliverer, ...this.retired]) await d?.close().catch(() => undefined);
     // Intake connections counted since the last batch.
     if (this.reports.pending) await this.journal.write([]).catch(() => undefined);
+    // Report caches being written (day snapshots, summaries): a one-shot `report` must not lose them.
+    await this.reports.settle().catch(() => undefined);
     await this.store.close();
   }
 

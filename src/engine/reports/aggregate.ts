@@ -311,9 +311,14 @@ interface AggJson {
   rv: number[];
   dk: string[];
   dv: number[];
-  /** Reasons: [reason, count, example] flattened. */
-  dr: (string | number)[];
-  br: (string | number)[];
+  /** v2 reasons: [reason, count, example] flattened (no host). */
+  dr?: (string | number)[];
+  br?: (string | number)[];
+  /** v3 reasons: each normalised reason once, [reason, example] flattened, and its counts per host as [host, reason index, count]. */
+  dR?: string[];
+  dH?: (string | number)[];
+  bR?: string[];
+  bH?: (string | number)[];
   di: string[];
   ec: (string | number)[];
   ev: (string | number)[];
@@ -348,10 +353,22 @@ function flatKeys(m: Map<string, number[]>): [string[], number[]] {
   return [keys, vals];
 }
 
-function flatReasons(m: Map<string, ReasonCell>): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const [k, c] of m) out.push(k, c.n, c.ex);
-  return out;
+/** Host-by-reason cells as each reason once (with an example) and [host, reason index, count] rows: the reason texts are the bulk. */
+function flatReasons(m: Map<string, ReasonCell>): [string[], (string | number)[]] {
+  const reasons: string[] = [];
+  const index = new Map<string, number>();
+  const rows: (string | number)[] = [];
+  for (const [k, c] of m) {
+    const tab = k.indexOf(SEP);
+    const reason = k.slice(tab + 1);
+    let i = index.get(reason);
+    if (i === undefined) {
+      index.set(reason, (i = index.size));
+      reasons.push(reason, c.ex);
+    }
+    rows.push(k.slice(0, tab), i, c.n);
+  }
+  return [reasons, rows];
 }
 
 export function serializeAgg(a: Agg): string {
@@ -362,6 +379,8 @@ export function serializeAgg(a: Agg): string {
   for (const [k, n] of a.eventCodes) ec.push(k, n);
   const ev: (string | number)[] = [];
   for (const e of a.events) ev.push(e.time, e.level, e.code, e.message);
+  const [dR, dH] = flatReasons(a.deferReasons);
+  const [bR, bH] = flatReasons(a.bounceReasons);
   const [xk, xv] = flatKeys(a.senderDomains);
   const [ck, cv] = flatKeys(a.clients);
   const j: AggJson = {
@@ -373,8 +392,10 @@ export function serializeAgg(a: Agg): string {
     rv,
     dk,
     dv,
-    dr: flatReasons(a.deferReasons),
-    br: flatReasons(a.bounceReasons),
+    dR: dR,
+    dH: dH,
+    bR: bR,
+    bH: bH,
     di: [...a.deferredIds],
     ec,
     ev,
@@ -400,14 +421,25 @@ function mergeFlat(into: Map<string, number[]>, keys: string[], vals: number[], 
   }
 }
 
-function mergeFlatReasons(into: Map<string, ReasonCell>, flat: (string | number)[]): void {
-  for (let i = 0; i < flat.length; i += 3) {
-    const raw = flat[i] as string;
+function mergeFlatReasons(into: Map<string, ReasonCell>, v2: (string | number)[] | undefined, reasons: string[] | undefined, rows: (string | number)[] | undefined): void {
+  if (reasons && rows) {
+    for (let i = 0; i < rows.length; i += 3) {
+      const r = (rows[i + 1] as number) * 2;
+      const k = `${rows[i] as string}${SEP}${reasons[r]}`;
+      const c = into.get(k);
+      if (c) c.n += rows[i + 2] as number;
+      else into.set(k, { n: rows[i + 2] as number, ex: reasons[r + 1] });
+    }
+    return;
+  }
+  if (!v2) return;
+  for (let i = 0; i < v2.length; i += 3) {
+    const raw = v2[i] as string;
     // v2 records grouped reasons without the host.
     const k = raw.includes(SEP) ? raw : `(unknown)${SEP}${raw}`;
     const c = into.get(k);
-    if (c) c.n += flat[i + 1] as number;
-    else into.set(k, { n: flat[i + 1] as number, ex: flat[i + 2] as string });
+    if (c) c.n += v2[i + 1] as number;
+    else into.set(k, { n: v2[i + 1] as number, ex: v2[i + 2] as string });
   }
 }
 
@@ -421,8 +453,8 @@ export function mergeSerialized(into: Agg, text: string, eventCap = SLOT_EVENT_C
   mergeFlat(into.senders, j.sk, j.sv, 2);
   mergeFlat(into.recipients, j.rk, j.rv, 3);
   mergeFlat(into.domains, j.dk, j.dv, 7, D_DMAX);
-  mergeFlatReasons(into.deferReasons, j.dr);
-  mergeFlatReasons(into.bounceReasons, j.br);
+  mergeFlatReasons(into.deferReasons, j.dr, j.dR, j.dH);
+  mergeFlatReasons(into.bounceReasons, j.br, j.bR, j.bH);
   if (j.xk && j.xv) mergeFlat(into.senderDomains, j.xk, j.xv, 2);
   if (j.ck && j.cv) mergeFlat(into.clients, j.ck, j.cv, C_WIDTH, C_CMAX);
   mergeFlatCounts(into.helos, j.hl);

@@ -37,12 +37,25 @@ const LIMITS = {
   full: { top: 50, domains: 500, reasons: 100, events: 1000 },
 };
 
+/** Senders or recipients: how many, and the top ones by message count or bytes. */
+export interface PartyTable {
+  size: number;
+  top(n: number, by: 'count' | 'size'): PartyStat[];
+}
+
 /** What a report is built from: the days' per-hour counters and the aggregate merged over all of them. */
 export interface BuildInput {
   days: { range: DayRange; hours: Counts[] }[];
   agg: Agg;
   /** Distinct messages deferred over the whole span (the aggregate's id set, or counted apart for several days). */
   deferred: number;
+  /** Senders and recipients when not in `agg`'s maps (a range keeps them in arrays by dictionary id). */
+  senders?: PartyTable;
+  recipients?: PartyTable;
+}
+
+function mapTable(map: Map<string, number[]>, countAt: number, bytesAt: number): PartyTable {
+  return { size: map.size, top: (n, by) => parties(map, n, countAt, bytesAt, by) };
 }
 
 /** The `n` largest entries by `score`, ties by key; one pass, no full sort of big maps. */
@@ -196,6 +209,8 @@ export function buildReport(input: BuildInput, full: boolean, now: number): Repo
   const first = days[0].range;
   const last = days[days.length - 1].range;
   const t = a.totals;
+  const senders = input.senders ?? mapTable(a.senders, S_MSG, S_BYTES);
+  const recipients = input.recipients ?? mapTable(a.recipients, R_DLV, R_BYTES);
   const domains: DomainStat[] = topN(a.domains, lim.domains, domainRank).map(([domain, v]) => ({
     domain,
     delivered: v[D_DLV],
@@ -248,8 +263,8 @@ export function buildReport(input: BuildInput, full: boolean, now: number): Repo
       rejected: t.rejected,
       bytesReceived: t.bytesReceived,
       bytesDelivered: t.bytesDelivered,
-      senders: a.senders.size,
-      recipients: a.recipients.size,
+      senders: senders.size,
+      recipients: recipients.size,
       recipientDomains: a.domains.size,
       senderDomains: a.senderDomains.size,
       clients: [...a.clients.values()].filter((v) => v[C_MSG] > 0).length,
@@ -259,8 +274,8 @@ export function buildReport(input: BuildInput, full: boolean, now: number): Repo
     perDay: perDay(days, now),
     hourly: hourly(days),
     hourlyAverage: days.length > 1,
-    senders: { byCount: parties(a.senders, lim.top, S_MSG, S_BYTES, 'count'), bySize: parties(a.senders, lim.top, S_MSG, S_BYTES, 'size') },
-    recipients: { byCount: parties(a.recipients, lim.top, R_DLV, R_BYTES, 'count'), bySize: parties(a.recipients, lim.top, R_DLV, R_BYTES, 'size') },
+    senders: { byCount: senders.top(lim.top, 'count'), bySize: senders.top(lim.top, 'size') },
+    recipients: { byCount: recipients.top(lim.top, 'count'), bySize: recipients.top(lim.top, 'size') },
     domains,
     senderDomains: topN(a.senderDomains, lim.domains, (v) => v[SD_MSG]).map(([domain, v]) => ({ domain, messages: v[SD_MSG], bytes: v[SD_BYTES] })),
     clients: clients(a, lim.top),

@@ -116,8 +116,15 @@ export function resolveDays(spec: string, days: number | undefined, zone: string
   return Array.from({ length: n }, (_, i) => dayRange(addCalendarDays(from, i), tz));
 }
 
+/** Days computed so far (zone|day): reports of many days ask for the same ones again. */
+const RANGES = new Map<string, DayRange>();
+const RANGES_MAX = 2000;
+
 /** The range of a valid `YYYY-MM-DD` in a valid zone. */
 export function dayRange(day: string, tz: string): DayRange {
+  const id = `${tz}|${day}`;
+  const hit = RANGES.get(id);
+  if (hit) return hit;
   const [y, m, d] = day.split('-').map(Number);
   // From noon, so zones whose DST change skips midnight still get the day's first instant.
   const noon = new TZDate(y, m - 1, d, 12, tz);
@@ -125,15 +132,29 @@ export function dayRange(day: string, tz: string): DayRange {
   const end = startOfDay(addDays(noon, 1)).getTime();
   const count = Math.ceil((end - start) / HOUR);
   const hours: HourBucket[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < count; i++) {
-    const t = start + i * HOUR;
-    let label = format(new TZDate(t, tz), 'HH');
-    if (seen.has(label)) label += "'";
-    seen.add(label);
-    hours.push({ label, start: t });
+  const first = Number(format(new TZDate(start, tz), 'HH'));
+  if (count === 24 && first === 0 && offsetMinutes(start, tz) === offsetMinutes(end - 1, tz)) {
+    // No offset change inside the day (all but two days a year): the hours are 00..23.
+    for (let i = 0; i < 24; i++) hours.push({ label: String(i).padStart(2, '0'), start: start + i * HOUR });
+  } else {
+    const seen = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const t = start + i * HOUR;
+      let label = format(new TZDate(t, tz), 'HH');
+      if (seen.has(label)) label += "'";
+      seen.add(label);
+      hours.push({ label, start: t });
+    }
   }
-  return { day, timezone: tz, start, end, hours };
+  const range = { day, timezone: tz, start, end, hours };
+  if (RANGES.size >= RANGES_MAX) RANGES.delete(RANGES.keys().next().value as string);
+  RANGES.set(id, range);
+  return range;
+}
+
+/** The zone's UTC offset at an instant, in minutes. */
+function offsetMinutes(time: number, tz: string): number {
+  return new TZDate(time, tz).getTimezoneOffset();
 }
 
 /** Index of the clock hour an instant falls in (instants outside the day are clamped). */

@@ -9,6 +9,8 @@ import { buildReport } from './build.js';
 import { resolveDays } from './day.js';
 import { ConnectionCounter } from './connections.js';
 import { loadRange } from './range.js';
+import { createdAt, DaySummaries } from './summaries.js';
+import { NameDictionary } from './names.js';
 
 export type * from './types.js';
 export { resolveDay, resolveDays, resolveZone, dayRange, dayOf, addCalendarDays, MAX_DAYS } from './day.js';
@@ -17,9 +19,18 @@ export { COUNTING } from './build.js';
 /** Create the reports module over the engine's store (keys under `r!`). */
 export function createReports(deps: ReportDeps): Reports {
   const slots = new SlotAggregator(deps.db);
+  const summaries = new DaySummaries(deps.db, new NameDictionary(deps.db));
+  slots.onLate = (slot, ops) => summaries.invalidate(slot, ops);
   const connections = new ConnectionCounter(slots, deps.now ?? Date.now, deps.requestBatch);
   return {
-    open: () => slots.open(),
+    async open() {
+      await slots.open();
+      await summaries.open();
+    },
+    settle: async () => {
+      await slots.settle();
+      await summaries.settle();
+    },
     collect: (entries, events) => slots.collect(entries, events),
     connection: (ev: ConnectionEvent) => connections.on(ev),
     get pending() {
@@ -31,7 +42,7 @@ export function createReports(deps: ReportDeps): Reports {
         const day = await slots.loadDay(days[0], ctx.now);
         return buildReport({ days: [day], agg: day.agg, deferred: day.agg.deferredIds.size }, q.full === true, ctx.now);
       }
-      return buildReport(await loadRange(slots, days, ctx.now), q.full === true, ctx.now);
+      return buildReport(await loadRange(slots, summaries, days, ctx.now, createdAt), q.full === true, ctx.now);
     },
   };
 }

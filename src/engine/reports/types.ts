@@ -262,6 +262,8 @@ export interface Reports extends ReportAggregator {
   /** Load whatever the aggregator needs before the first `collect` (called once at engine start). */
   open(): Promise<void>;
   build(q: ReportQuery, ctx: { timezone: string; now: number }): Promise<Report>;
+  /** Resolves when cache writes under way (snapshots, summaries) have landed; the engine waits for it before closing the store. */
+  settle(): Promise<void>;
   /** An intake connection opened or closed (the listener's onConnect/onClose); counted in the next batch. */
   connection(ev: ConnectionEvent): void;
   /** Connections counted but not yet written: the engine writes a batch for them (debounced) and before it closes. */
