@@ -63,6 +63,7 @@ export function* replayedEntries(entries: LogEntry[], back: number): Generator<L
 export interface ChildFigures {
   openMs: number;
   reportMs: number;
+  reportCpuMs: number;
   /** From spawn to the report printed: node start, imports, engine open, the report. */
   wallMs: number;
   days: number;

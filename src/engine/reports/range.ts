@@ -30,7 +30,7 @@ export function countDeferred(days: SummaryDay[], createdAt: (id: string) => num
         const created = createdAt(id);
         for (let j = i - 1; j >= 0 && Number.isFinite(created) && days[j].range.end > created; j--) {
           if (created >= days[j].range.start) {
-            dup = days[j].deferred.has(id);
+            dup = days[j].deferred.has?.(id) ?? false;
             break;
           }
         }
@@ -83,8 +83,25 @@ export async function loadRange(slots: SlotAggregator, summaries: DaySummaries, 
     }
     const day = await slots.loadDay(days[i], now);
     out.push(acc.addDay(day));
-    if (now >= days[i].end) summaries.write(day);
+    if (now >= days[i].end) summaries.write(day, buf !== undefined);
   }
+  await acc.events((range) => summaries.events(range));
+  // The deferred ids of a summarised day are read only when a later day carried a message created in it.
+  const need = new Set<number>();
+  out.forEach((d, i) => {
+    for (const id of d.deferred.carried) {
+      const created = createdAt(id);
+      for (let j = i - 1; j >= 0 && Number.isFinite(created) && out[j].range.end > created; j--) {
+        if (created >= out[j].range.start) {
+          if (!out[j].deferred.has) need.add(j);
+          break;
+        }
+      }
+    }
+  });
+  const wanted = [...need];
+  const tests = await summaries.deferredIds(wanted.map((j) => out[j].range));
+  wanted.forEach((j, k) => (out[j].deferred.has = tests[k]));
   return {
     days: out.map((d) => ({ range: d.range, hours: d.hours })),
     agg: acc.agg,
