@@ -18,9 +18,14 @@ function charts(r: Reply, out: ChartReply[] = []): ChartReply[] {
 export async function writeChartFiles(reply: Reply, cwd = process.cwd()): Promise<MessageReply[]> {
   const wanted = charts(reply);
   if (wanted.length === 0) return [];
-  // Loaded on demand: the renderer takes a moment to import, which other commands should not pay.
-  const { chartPng } = await import('./chart-image.js');
   const out: MessageReply[] = [];
+  let chartPng: typeof import('./chart-image.js').chartPng;
+  try {
+    // Loaded on demand: the renderer takes a moment to import, which other commands should not pay.
+    ({ chartPng } = await import('./chart-image.js'));
+  } catch (e) {
+    return wanted.map((c) => ({ kind: 'message', tone: 'error', ok: false, text: `The chart was not written to ${resolve(cwd, c.savePng!)}: the chart renderer could not load (${(e as Error).message})` }));
+  }
   for (const c of wanted) {
     const path = resolve(cwd, c.savePng!);
     try {

@@ -168,7 +168,7 @@ function hourly(days: BuildInput['days']): HourTraffic[] {
   }
   const sums = Array.from({ length: 24 }, () => ({ received: 0, delivered: 0, deferrals: 0, bounced: 0, rejected: 0 }) as Counts);
   const starts: number[] = new Array(24).fill(0);
-  days.forEach((d, k) =>
+  days.forEach((d) =>
     d.range.hours.forEach((h, i) => {
       const hour = Number(h.label.slice(0, 2));
       const c = d.hours[i];
@@ -178,7 +178,8 @@ function hourly(days: BuildInput['days']): HourTraffic[] {
       s.deferrals += c.deferrals;
       s.bounced += c.bounced;
       s.rejected += c.rejected;
-      if (k === 0 || starts[hour] === 0) starts[hour] = h.start;
+      // The hour's first occurrence (a day skipping it at DST start leaves it to the next day).
+      if (starts[hour] === 0) starts[hour] = h.start;
     }),
   );
   return sums.map((c, h) => row(String(h).padStart(2, '0'), starts[h], c, days.length));

@@ -11,11 +11,12 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, EventEntry, LogEntry, Report } from '../../../src/engine/index.js';
 import { dayOf } from '../../../src/engine/reports/index.js';
-import { PEERS } from '../../peers/peers.js';
+import { PEERS, peersOrSkip } from '../../peers/peers.js';
 import { actor, harness, marker, relaySettings, type Harness } from '../integration/harness.js';
 import { missingTools, swaks } from '../intake/clients.js';
 
 const missing = missingTools('swaks');
+const peers = await peersOrSkip('report of real traffic');
 const POSTFIX_LOG = '/var/log/mail.log';
 
 async function all<T>(list: (q: { limit: number; cursor?: string }) => Promise<{ items: T[]; next: string | null }>): Promise<T[]> {
@@ -42,7 +43,7 @@ async function postfixLines(m: string): Promise<string[]> {
   return (await readFile(POSTFIX_LOG, 'utf8')).split('\n').filter((l) => l.includes(m));
 }
 
-describe.skipIf(missing.length > 0)(`report of real traffic${missing.length ? ` (skipped: ${missing.join(', ')} missing)` : ''}`, () => {
+describe.skipIf(missing.length > 0 || !peers.ok)(`report of real traffic${missing.length ? ` (skipped: ${missing.join(', ')} missing)` : ''}`, () => {
   let h: Harness;
   let e: Engine;
   let port: number;
