@@ -321,13 +321,15 @@ export function reportReply(report: Report, o: ReportReplyOptions): Reply {
     eventsTable(report),
     ...(o.queue ? [queueTable(o.queue, 20)] : []),
   ];
-  const parts: Reply[] = [totals(report), ...(o.problemsFirst ? [...problem, ...traffic] : [...traffic, ...problem])];
+  const parts: Reply[] = [totals(report)];
   const text = reportText(report, { problemsFirst: o.problemsFirst, queue: o.queue });
   if (text.length > FILE_OVER_CHARS) {
+    // Right after the totals: chat shows a bounded number of blocks, and the file is the whole report.
     const name = range ? `${report.day}..${report.lastDay}` : report.day;
     const file: FileReply = { kind: 'file', title: `Full report ${name}`, filename: `smtp-report-${name.replace('..', '_')}.txt`, mime: 'text/plain', content: text };
     parts.push(file);
   }
+  parts.push(...(o.problemsFirst ? [...problem, ...traffic] : [...traffic, ...problem]));
   const reply: GroupReply = { kind: 'group', title, parts, data };
   return reply;
 }

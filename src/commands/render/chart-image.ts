@@ -1,6 +1,6 @@
 /**
  * A {@link ChartReply} as an image: Apache ECharts lays the chart out and
- * renders SVG server-side (no DOM, no canvas), resvg rasterises it to PNG at
+ * renders SVG server-side (no DOM, no canvas; loaded at the first chart), resvg rasterises it to PNG at
  * 2x for high-density screens, anti-aliased, with the DejaVu Sans font shipped
  * in the `dejavu-fonts-ttf` package (nothing is downloaded, no system font is
  * used, so every machine draws the same picture).
@@ -14,13 +14,8 @@
  */
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
-import * as echarts from 'echarts/core';
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TitleComponent } from 'echarts/components';
-import { SVGRenderer } from 'echarts/renderers';
+import type * as Echarts from 'echarts';
 import type { ChartReply, ChartSeries } from '../reply.js';
-
-echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
 
 /** Advance widths of DejaVu Sans in em (its glyph widths / 2048), by character class. */
 function emWidth(ch: string): number {
@@ -32,18 +27,32 @@ function emWidth(ch: string): number {
   return 0.61;
 }
 
-// Without a canvas ECharts guesses text widths; measuring with the font's own widths keeps the legend and labels from overlapping.
-echarts.setPlatformAPI({
-  measureText(text: string, font?: string) {
-    const size = Number(/(\d+(?:\.\d+)?)px/.exec(font ?? '')?.[1] ?? 12);
-    const bold = /bold|[6-9]00/.test(font ?? '') ? 1.08 : 1;
-    let em = 0;
-    for (const ch of text) em += emWidth(ch);
-    return { width: em * size * bold };
-  },
-});
-
 const require = createRequire(import.meta.url);
+
+let loaded: typeof Echarts | null = null;
+
+/**
+ * ECharts, loaded at the first chart. Its self-contained CommonJS bundle is
+ * used on purpose: the ES modules import the `tslib` 2.3 they pin, whose
+ * CommonJS build defines its helpers (`__awaiter`, `__classPrivateFieldGet`,
+ * …) on the global object, replacing those of the newer tslib other libraries
+ * here rely on (discord.js stopped answering interactions with them).
+ */
+function echarts(): typeof Echarts {
+  if (loaded) return loaded;
+  const lib = require('echarts') as typeof Echarts;
+  // Without a canvas ECharts guesses text widths; measuring with the font's own widths keeps the legend and labels from overlapping.
+  lib.setPlatformAPI({
+    measureText(text: string, font?: string) {
+      const size = Number(/(\d+(?:\.\d+)?)px/.exec(font ?? '')?.[1] ?? 12);
+      const bold = /bold|[6-9]00/.test(font ?? '') ? 1.08 : 1;
+      let em = 0;
+      for (const ch of text) em += emWidth(ch);
+      return { width: em * size * bold };
+    },
+  });
+  return (loaded = lib);
+}
 /** TrueType files resvg reads (it cannot read woff/woff2). */
 const FONT_FILES = [require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')];
 const FONT = 'DejaVu Sans';
@@ -88,7 +97,7 @@ function unitsOf(list: ChartSeries[]): string[] {
 const compact = (v: number) => (Math.abs(v) >= 1_000_000 ? `${+(v / 1_000_000).toFixed(1)}M` : Math.abs(v) >= 10_000 ? `${+(v / 1000).toFixed(1)}k` : v.toLocaleString('en-US'));
 
 /** The ECharts option of a chart (exported for tests of the layout). */
-export function chartOption(c: Chart, width: number, height: number): echarts.EChartsCoreOption {
+export function chartOption(c: Chart, width: number, height: number): Echarts.EChartsCoreOption {
   const { traffic, problems } = panels(c);
   const two = problems.length > 0;
   const top = 104;
@@ -154,7 +163,7 @@ export function chartOption(c: Chart, width: number, height: number): echarts.EC
 export function chartSvg(c: Chart, opts: ChartImageOptions = {}): string {
   const width = opts.width ?? 960;
   const height = opts.height ?? 560;
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption(chartOption(c, width, height));
     return chart.renderToSVGString();

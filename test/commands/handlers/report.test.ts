@@ -74,6 +74,7 @@ describe('report reply', () => {
     const titles = g.parts.map((p) => ('title' in p ? p.title : p.kind));
     expect(titles).toEqual([
       'Totals',
+      'Full report 2026-06-10',
       'Traffic per hour, 2026-06-10 (Europe/Berlin)',
       'Per hour',
       'Recipient domains',
@@ -89,10 +90,9 @@ describe('report reply', () => {
       'Bounce reasons',
       'Bounces by relay/MX host',
       'Warnings and errors',
-      'Full report 2026-06-10',
     ]);
     const first = reportReply(dayFull, { full: true, problemsFirst: true }) as GroupReply;
-    expect(first.parts.map((p) => ('title' in p ? p.title : p.kind)).slice(0, 3)).toEqual(['Totals', 'Rejected at intake (2)', 'Deferral reasons']);
+    expect(first.parts.map((p) => ('title' in p ? p.title : p.kind)).slice(0, 4)).toEqual(['Totals', 'Full report 2026-06-10', 'Rejected at intake (2)', 'Deferral reasons']);
     const text = part<FileReply>(first, 'file').content;
     expect(text.indexOf('Message Reject Detail')).toBeLessThan(text.indexOf('Per-Hour Traffic'));
     const file = part<FileReply>(g, 'file');
