@@ -9,7 +9,8 @@ import { buildReport } from './build.js';
 import { resolveDays } from './day.js';
 import { ConnectionCounter } from './connections.js';
 import { loadRange } from './range.js';
-import { createdAt, DaySummaries } from './summaries.js';
+import { DaySummaries } from './summaries.js';
+import { createdAt } from './summary-codec.js';
 import { NameDictionary } from './names.js';
 
 export type * from './types.js';

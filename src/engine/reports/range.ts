@@ -11,7 +11,9 @@ import type { SlotAggregator } from './aggregator.js';
 import type { BuildInput, PartyTable } from './build.js';
 import type { DayRange } from './day.js';
 import type { PartyStat } from './types.js';
-import { RangeAccumulator, type DaySummaries, type SummaryDay } from './summaries.js';
+import type { DaySummaries } from './summaries.js';
+import { RangeAccumulator } from './range-accumulator.js';
+import type { SummaryDay } from './summary-codec.js';
 
 /**
  * Distinct deferred messages over days in order. Only an id a day carried
