@@ -4,7 +4,7 @@
  * whose least level they reach. A burst is capped per minute and summarised,
  * so a storm of failures cannot flood a channel.
  */
-import type { Actor, Alert, AlertSink, AlertSubscription, AlertTarget, EventLevel } from './types.js';
+import type { Actor, Alert, AlertSink, AlertSubscription, AlertTarget, EventEntry, EventLevel } from './types.js';
 import { EVENT_LEVELS, actorKey } from './types.js';
 import { ValidationError } from './errors.js';
 import type { Clock } from './facade.js';
@@ -71,6 +71,14 @@ export class Alerts {
         }
       }),
     );
+  }
+
+  /** Events just recorded: every warning and error goes out as an alert (bounces as `bounce`). */
+  forward(events: readonly EventEntry[]): void {
+    for (const e of events) {
+      if (e.level === 'info') continue;
+      void this.send({ kind: e.code === 'delivery.bounced' ? 'bounce' : 'event', level: e.level, title: e.code, text: e.message, time: e.time, data: { code: e.code, actor: e.actor } });
+    }
   }
 
   private admit(): boolean {

@@ -12,8 +12,10 @@ import type {
   AttemptOutcome,
   Deliverer,
   DeliveryConfig,
+  DkimRecord,
   DnsResolver,
   DoctorCheck,
+  DoctorOptions,
   EventEntry,
   EventLevel,
   EventQuery,
@@ -106,7 +108,21 @@ export interface Engine {
   report(q: ReportQuery): Promise<DailyReport>;
 
   // doctor
-  doctor(): Promise<DoctorCheck[]>;
+  /**
+   * The admin guide's troubleshooting checks; resolves within 10 s whatever the network does.
+   * Throws a ValidationError when `to` is neither an address nor a domain.
+   */
+  doctor(opts?: DoctorOptions): Promise<DoctorCheck[]>;
+
+  // dkim
+  /**
+   * Generates an RSA key pair, stores the private key (sealed) with dkim-selector (and dkim-domain
+   * from the from-address when blank) in one settings change, and returns the record to publish.
+   * Replaces any key set before: callers confirm that first.
+   */
+  dkimKeygen(opts: { selector?: string; bits?: number }, actor: Actor): Promise<DkimRecord>;
+  /** The record that publishes the current key, or null when DKIM is not fully configured. */
+  dkimRecord(): Promise<DkimRecord | null>;
 
   // alerts
   alertSubscribe(target: AlertTarget, minLevel: EventLevel, actor: Actor): Promise<AlertSubscription>;

@@ -7,3 +7,4 @@ export type { QueueSummary, QueueShapeRow } from './queue/summary.js';
 export { AGE_LABELS } from './queue/summary.js';
 export { createEngine } from './engine.js';
 export { closest } from './suggest.js';
+export { SETTINGS, SETTING_KEYS, SECRET_KEYS, isSettingKey, isSecretKey, settingOf, type SettingRow, type Restart } from './settings/table.js';

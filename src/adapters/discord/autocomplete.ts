@@ -3,8 +3,7 @@
  * assignments, queue ids from the live queue, report days, the server's roles
  * as access subjects. Only members with a role see queue ids and roles.
  */
-import type { Engine, Role } from '../../engine/index.js';
-import { SETTING_KEYS } from '../../commands/grammar.js';
+import { SETTING_KEYS, type Engine, type Role } from '../../engine/index.js';
 import type { Completion } from '../../commands/types.js';
 import { clip } from './limits.js';
 

@@ -7,6 +7,7 @@
  */
 import type { Page, QueueItem, QueueQuery, QueueState } from '../types.js';
 import { QUEUE_STATES } from '../types.js';
+import { ValidationError } from '../errors.js';
 
 /** Upper bounds of the age buckets, minutes (qshape's defaults: 10 buckets from 5 minutes, doubling); the last bucket is everything older. */
 export const AGE_BUCKETS_MIN: readonly number[] = [5, 10, 20, 40, 80, 160, 320, 640, 1280];
@@ -55,9 +56,11 @@ function emptyRow(domain: string): QueueShapeRow {
 
 /**
  * Summarise the queue. `list` is the queue's listing API (the engine's
- * `queueList`); at most `limit` messages are read, oldest first.
+ * `queueList`); at most `limit` messages are read, oldest first. A limit that
+ * is not a whole number from 1 to 1,000,000 is a `ValidationError` naming `limit`.
  */
 export async function summarizeQueue(list: (q: QueueQuery) => Promise<Page<QueueItem>>, now: number, limit = SUMMARY_LIMIT): Promise<QueueSummary> {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000) throw ValidationError.one('limit', 'range', 'limit must be a whole number from 1 to 1,000,000');
   const total = emptyRow('TOTAL');
   const domains = new Map<string, QueueShapeRow>();
   const states = Object.fromEntries(QUEUE_STATES.map((s) => [s, 0])) as Record<QueueState, number>;

@@ -4,7 +4,7 @@
  * connection is counted (per client, with its duration and HELO name) in the
  * slot of its close, in the next batch the journal writes. When no mail is
  * logged for a while, the engine is asked for a batch so the counts reach
- * the disk within {@link FLUSH_MS}; it writes one before it closes too.
+ * the disk within {@link FLUSH_MS}; the module asks for one when it closes too.
  */
 import { addConnection } from './aggregate.js';
 import type { SlotAggregator } from './aggregator.js';
@@ -22,7 +22,7 @@ export class ConnectionCounter {
   constructor(
     private readonly slots: SlotAggregator,
     private readonly now: () => number,
-    private readonly requestBatch?: () => void,
+    private readonly requestBatch?: () => Promise<void> | void,
   ) {}
 
   on(ev: ConnectionEvent): void {
@@ -40,9 +40,16 @@ export class ConnectionCounter {
     if (this.requestBatch && !this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        if (this.slots.hasPending) this.requestBatch?.();
+        // A failed write leaves the counts pending: the next batch, or close, carries them.
+        if (this.slots.hasPending) void Promise.resolve(this.requestBatch?.()).catch(() => undefined);
       }, FLUSH_MS);
       this.timer.unref?.();
     }
+  }
+
+  /** No more batches asked for by the timer (the store is closing). */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 }

@@ -32,6 +32,13 @@ export function createReports(deps: ReportDeps): Reports {
       await slots.settle();
       await summaries.settle();
     },
+    async close() {
+      connections.stop();
+      // A one-shot `report` or a daemon's stop must lose neither counted connections nor day caches.
+      if (slots.hasPending) await Promise.resolve(deps.requestBatch?.()).catch(() => undefined);
+      await slots.settle().catch(() => undefined);
+      await summaries.settle().catch(() => undefined);
+    },
     collect: (entries, events) => slots.collect(entries, events),
     connection: (ev: ConnectionEvent) => connections.on(ev),
     get pending() {

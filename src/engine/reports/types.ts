@@ -253,8 +253,8 @@ export interface ReportDeps {
   db: import('level').Level<string, string>;
   /** The engine's clock (connection durations, which slot they are counted in). */
   now?: () => number;
-  /** Ask the engine for a batch (connections counted with no mail logged since). */
-  requestBatch?: () => void;
+  /** Write a batch through the journal, with nothing logged (connections counted with no mail logged since). */
+  requestBatch?: () => Promise<void> | void;
 }
 
 /** The reports module: aggregates as mail is logged, builds a day on demand. */
@@ -266,8 +266,10 @@ export interface Reports extends ReportAggregator {
   settle(): Promise<void>;
   /** An intake connection opened or closed (the listener's onConnect/onClose); counted in the next batch. */
   connection(ev: ConnectionEvent): void;
-  /** Connections counted but not yet written: the engine writes a batch for them (debounced) and before it closes. */
+  /** Connections counted but not yet written: the module asks for a batch for them (debounced) and on `close`. */
   readonly pending: boolean;
+  /** Before the store closes: writes the connections counted since the last batch, then waits for cache writes under way ({@link settle}). Never rejects. */
+  close(): Promise<void>;
 }
 
 /** What the intake listener reports of a connection. */

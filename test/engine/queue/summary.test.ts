@@ -58,4 +58,12 @@ describe('queue summary (qshape)', () => {
     const whole = await summarizeQueue(lister(items).list, NOW, 5000);
     expect([whole.scanned, whole.truncated]).toEqual([950, false]);
   });
+
+  it('refuses a bound that is not a whole number from 1 to 1,000,000, naming limit, and reads nothing', async () => {
+    for (const bad of [0, -1, 1.5, 1_000_001, Number.NaN]) {
+      const { list, calls } = lister([item(1, 0, ['a@x.test'])]);
+      await expect(summarizeQueue(list, NOW, bad)).rejects.toMatchObject({ code: 'E_VALIDATION', issues: [{ field: 'limit', rule: 'range' }] });
+      expect(calls).toEqual([]);
+    }
+  });
 });

@@ -159,8 +159,12 @@ describe.skipIf(missing.length > 0 || !peers.ok)(`report of real traffic${missin
     const sender = report.rejects.byReason.find((x) => x.reason === 'sender');
     expect(sender?.count).toBe(1);
     expect(sender?.code).toBe(String(refusals.find((x) => x.data?.reason === 'sender')?.data?.code ?? ''));
-    // The 552 becomes an intake.rejected event with reason size where the listener records one.
-    expect(report.rejects.byReason.find((x) => x.reason === 'size')?.count ?? 0).toBe(n('size'));
+    // The oversized message: the listener's 552 is an intake.rejected event with reason size, counted as a reject.
+    expect(n('size')).toBe(1);
+    const size = report.rejects.byReason.find((x) => x.reason === 'size');
+    expect(size).toMatchObject({ count: 1, code: '552', status: '5.3.4' });
+    expect(report.rejects.total).toBe(2);
+    expect(report.clients.find((x) => x.client === '127.0.0.2')?.rejected).toBe(2);
     expect(report.clients.find((x) => x.client === '127.0.0.2')?.rejected).toBe(refusals.filter((x) => x.data?.client === '127.0.0.2').reduce((s, x) => s + Number(x.data?.count ?? 1), 0));
   });
 

@@ -1,0 +1,76 @@
+/**
+ * Deliveries as the engine runs them: each attempt on the current deliverer,
+ * its outcome recorded in the queue, the failures an operator must act on
+ * recorded as events, and whoever waits on the outcome answered.
+ */
+import type { AttemptOutcome, Deliverer, DeliveryRequest, RecipientResult, Settings } from '../types.js';
+import type { RateLimitedEvents } from '../logs/rate-limited-events.js';
+import type { Queue, QueueRecord } from '../queue/queue.js';
+import { DkimSigner, withDkim, type DkimConfig } from '../dkim/signer.js';
+import { DelivererSlot } from './deliverer-slot.js';
+import { failureEvents } from './failure-events.js';
+import { AttemptOutcomes } from './outcomes.js';
+
+export interface DeliveriesDeps {
+  queue: Queue;
+  settings(): Settings;
+  /** A deliverer for the current settings. */
+  build(): Deliverer;
+  /** What DKIM signing needs, or null when it is not fully configured. */
+  dkim(): DkimConfig | null;
+  events: RateLimitedEvents;
+}
+
+export class Deliveries {
+  private readonly slot: DelivererSlot;
+  private readonly outcomes = new AttemptOutcomes();
+
+  constructor(private readonly d: DeliveriesDeps) {
+    this.slot = new DelivererSlot(() => this.build());
+  }
+
+  /** The deliverer for the current settings, signing with the DKIM key in force when it is built. */
+  private build(): Deliverer {
+    const base = this.d.build();
+    // Signed per attempt with the key in force now: see dkim/signer.ts for why not at queue time.
+    const dkim = this.d.dkim();
+    if (!dkim) return base;
+    return withDkim(base, new DkimSigner(dkim), (err) => void this.d.events.record('error', 'dkim.failed', `DKIM signing failed, mail was sent unsigned: ${err.message} (check dkim-private-key; doctor)`));
+  }
+
+  /** One delivery attempt (the worker calls it). */
+  deliver(req: DeliveryRequest): Promise<RecipientResult[]> {
+    return this.slot.deliver(req);
+  }
+
+  /** An attempt is done: record it, its failure events, then tell who waits. */
+  async attempted(rec: QueueRecord, results: RecipientResult[]): Promise<void> {
+    const log = await this.d.queue.complete(rec, results, this.d.settings());
+    const sent = results.filter((r) => r.status === 'sent');
+    const bounced = log.filter((e) => e.status === 'bounced' || e.status === 'expired');
+    const deferred = log.filter((e) => e.status === 'deferred');
+    const status = deferred.length > 0 ? 'deferred' : sent.length > 0 && bounced.length === 0 ? 'sent' : bounced.length > 0 && sent.length === 0 ? 'bounced' : 'sent';
+    const outcome: AttemptOutcome = { id: rec.id, status, results, queued: deferred.length > 0 };
+    // Events first: whoever waits on the outcome may look at the events next.
+    for (const e of failureEvents(rec, results, bounced.map((b) => `${b.to[0]}: ${b.response ?? ''}`), this.d.settings())) await this.d.events.record(e.level, e.code, e.message, e.data);
+    this.outcomes.settle(outcome);
+  }
+
+  /** The outcome of the last attempt of `id` if it was recent, else of its next one. */
+  async waitForAttempt(id: string, timeoutMs: number): Promise<AttemptOutcome> {
+    const done = this.outcomes.last(id);
+    if (done) return done;
+    await this.d.queue.get(id);
+    return this.outcomes.next(id, timeoutMs);
+  }
+
+  /** Settings the deliverer reads changed: the next send builds a new one. */
+  reset(): void {
+    this.slot.reset();
+  }
+
+  /** Close every deliverer; call after the worker stopped. */
+  close(): Promise<void> {
+    return this.slot.close();
+  }
+}

@@ -1,0 +1,35 @@
+/** Who may see a reply: the runner decides once, for every chat platform. */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { ConfirmReply, Reply, RunContext } from '../../src/commands/reply.js';
+import { createRunner } from '../../src/commands/run.js';
+import type { Runner } from '../../src/commands/types.js';
+import { openStore, slack, type TestStore } from './setup.js';
+
+let store: TestStore;
+let runner: Runner;
+let now: number;
+
+const chat = (id: string): RunContext => ({ actor: slack(id), surface: 'chat', channel: { platform: 'slack', channel: 'C1' } });
+const audience = (r: Reply) => ({ kind: r.kind, code: r.kind === 'error' ? r.code : undefined, audience: r.audience });
+
+beforeEach(async () => {
+  store = await openStore();
+  now = Date.now();
+  runner = createRunner(store.engine, { admins: ['slack:UADMIN'], now: () => now });
+});
+afterEach(async () => {
+  await store.close();
+});
+
+it('a refusal, an expired button and a password prompt are for the requester; the rest goes to the channel', async () => {
+  expect(audience(await runner.run('status', chat('UADMIN')))).toEqual({ kind: 'group', code: undefined, audience: 'channel' });
+  expect(audience(await runner.run('qeue list', chat('UADMIN')))).toEqual({ kind: 'error', code: 'usage', audience: 'channel' });
+  expect(audience(await runner.run('queue flush', chat('UNOBODY')))).toEqual({ kind: 'error', code: 'denied', audience: 'requester' });
+  expect(audience(await runner.run('config set sasl-password', chat('UADMIN')))).toEqual({ kind: 'secret-prompt', code: undefined, audience: 'requester' });
+  const ask = (await runner.run('queue flush', chat('UADMIN'))) as ConfirmReply;
+  expect(ask.audience).toBe('channel');
+  expect(audience(await runner.action(ask.yes.id, chat('UOTHER')))).toEqual({ kind: 'error', code: 'denied', audience: 'requester' });
+  now += 24 * 3600_000;
+  expect(audience(await runner.action(ask.yes.id, chat('UADMIN')))).toEqual({ kind: 'error', code: 'expired', audience: 'requester' });
+  expect(audience(await runner.secret('sasl-password', 'x', chat('UNOBODY')))).toEqual({ kind: 'error', code: 'denied', audience: 'requester' });
+});
