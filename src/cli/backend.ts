@@ -14,6 +14,7 @@ import { connectControl } from './control-client.js';
 import type { ControlClient } from './control-client.js';
 import { startControlServer } from '../serve/control-server.js';
 import type { ControlServer } from '../serve/control-server.js';
+import { pickupReply } from '../serve/pickup.js';
 
 /** Per-request options of a terminal call (the RunContext parts a terminal controls). */
 export interface Call {
@@ -105,7 +106,7 @@ export async function openBackend(o: OpenOptions): Promise<Backend> {
   let server: ControlServer | null = null;
   if (o.serveSocket) {
     try {
-      server = await startControlServer(runner, o.storeDir);
+      server = await startControlServer(runner, o.storeDir, { submit: pickupReply(engine) });
     } catch {
       // Another process races us for the socket; this one still works on its own.
       server = null;

@@ -11,9 +11,10 @@
  * - journal.ts, logs/: the mail log and the event log
  * - dkim/keys.ts: `dkim keygen` and the record to publish
  * - alerts.ts, access.ts, reports/, doctor/
+ * - health.ts: the store and worker checks of `/healthz`
  */
 import { mkdir } from 'node:fs/promises';
-import type { Clock, Engine, EngineOptions, IntakeServer } from './facade.js';
+import type { Clock, Engine, EngineHealth, EngineOptions, IntakeServer, JournalListener } from './facade.js';
 import type { Actor, Alert, AttemptOutcome, DkimRecord, DnsResolver, DoctorOptions, EventEntry, EventLevel, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
 import { ErrorCode, SmtpOpsError } from './errors.js';
 import { Store } from './store.js';
@@ -35,6 +36,7 @@ import { listLog } from './logs/maillog.js';
 import { checkEvent, listEvents } from './logs/events.js';
 import { Alerts } from './alerts.js';
 import { Access } from './access.js';
+import { Health } from './health.js';
 import { createReports } from './reports/index.js';
 import { summarizeQueue } from './queue/summary.js';
 import { dkimConfigOf } from './dkim/signer.js';
@@ -95,7 +97,8 @@ async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineO
     pollMs: options.pollMs ?? 30_000,
   });
   const submissions = new Submissions({ queue, journal, clock, ids: new QueueIds(), settings: () => settings.current, kick: () => worker.kick() });
-  const engine = new EngineImpl(store, { clock, journal, settings, reports, alerts, access: new Access(store, journal, clock), events, queue, worker, deliveries, submissions, resolver, directPort });
+  const health = new Health({ store, dir: options.storeDir, clock, worker, workerStarted: options.worker !== false });
+  const engine = new EngineImpl(store, { clock, journal, settings, reports, alerts, access: new Access(store, journal, clock), events, queue, worker, deliveries, submissions, health, resolver, directPort });
   if (options.worker !== false) worker.start();
   return engine;
 }
@@ -112,6 +115,7 @@ interface Units {
   worker: Worker;
   deliveries: Deliveries;
   submissions: Submissions;
+  health: Health;
   resolver: DnsResolver;
   directPort: number;
 }
@@ -313,6 +317,21 @@ class EngineImpl implements Engine {
   async startIntake(opts?: { listen?: string }): Promise<IntakeServer> {
     this.open();
     return this.intake.start(opts);
+  }
+
+  // ------------------------------------------------------------ observability
+
+  onJournal(listener: JournalListener): () => void {
+    return this.u.journal.listen(listener);
+  }
+
+  health(): Promise<EngineHealth> {
+    return this.u.health.check(this.closed);
+  }
+
+  async alertBacklog(): Promise<number> {
+    // The durable alert outbox (issue 11) is not there yet: nothing can wait in it.
+    return 0;
   }
 
   kick(): void {

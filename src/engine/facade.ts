@@ -44,6 +44,23 @@ export interface IntakeServer {
   close(): Promise<void>;
 }
 
+/** One health check: whether it passes and why (shown by `/healthz`). */
+export interface HealthCheck {
+  ok: boolean;
+  detail: string;
+}
+
+/** What `/healthz` asks of the engine. */
+export interface EngineHealth {
+  /** A small synced write to the store and a file in its directory both succeed (a full or read-only disk fails it). */
+  store: HealthCheck;
+  /** The delivery worker runs and its last pass did not fail. */
+  worker: HealthCheck;
+}
+
+/** Mail log entries and events as they land on disk. */
+export type JournalListener = (log: readonly LogEntry[], events: readonly EventEntry[]) => void;
+
 /** Time as the engine sees it; tests pass a fake. */
 export interface Clock {
   now(): number;
@@ -145,6 +162,14 @@ export interface Engine {
    * when a listener setting changes (`listen`, `hostname`, `intake-*`).
    */
   startIntake(opts?: { listen?: string }): Promise<IntakeServer>;
+
+  // observability (metrics and health)
+  /** Hear mail log entries and events once they are on disk; returns a function that stops listening. Listeners must not throw or block. */
+  onJournal(listener: JournalListener): () => void;
+  /** The store and worker checks of `/healthz`. */
+  health(): Promise<EngineHealth>;
+  /** Alerts waiting in the durable alert outbox; 0 until the outbox exists. */
+  alertBacklog(): Promise<number>;
 
   /** Wake the worker (after settings change or flush). */
   kick(): void;

@@ -1,7 +1,7 @@
 /** The engine's public surface: the only module the layers above import. */
 export * from './types.js';
 export * from './errors.js';
-export type { Engine, EngineOptions, Clock, IntakeServer } from './facade.js';
+export type { Engine, EngineOptions, Clock, IntakeServer, EngineHealth, HealthCheck, JournalListener } from './facade.js';
 export type { DailyReport, Report, ReportQuery, DayTraffic, HourTraffic, ClientStat, RejectStat, HostStat, SenderDomainStat } from './reports/types.js';
 export type { QueueSummary, QueueShapeRow } from './queue/summary.js';
 export { AGE_LABELS } from './queue/summary.js';

@@ -37,8 +37,13 @@ export class Journal {
     this.reports = r;
   }
 
-  listen(l: JournalListener): void {
+  /** Returns a function that removes the listener. */
+  listen(l: JournalListener): () => void {
     this.listeners.push(l);
+    return () => {
+      const i = this.listeners.indexOf(l);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   entry(e: Omit<LogEntry, 'key' | 'time'>, time = this.clock.now()): LogEntry {

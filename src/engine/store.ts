@@ -19,6 +19,7 @@
  * | `acc!<subject>`                      | AccessGrant JSON           | access roles                           |
  * | `sub!<platform>!<channel>`           | AlertSubscription JSON     | alert subscriptions                    |
  * | `r!…`                                | reports module             | daily aggregates                       |
+ * | `hc!probe`                           | time of the last probe     | health check: the store takes writes   |
  *
  * Ids and log keys start with a fixed-width base-36 millisecond time, so key
  * order is time order and paging is a bounded range scan.
@@ -47,6 +48,7 @@ export const K = {
   eventBy: (level: string, key: string) => `El!${level}!${key}`,
   access: (subject: string) => `acc!${subject}`,
   sub: (platform: string, channel: string) => `sub!${platform}!${channel}`,
+  healthProbe: 'hc!probe',
 } as const;
 
 /** The id inside a `prefix…!<id>` index key. */

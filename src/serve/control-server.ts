@@ -5,8 +5,14 @@ import path from 'node:path';
 import type { Reply, RunContext } from '../commands/reply.js';
 import type { Runner } from '../commands/types.js';
 import type { Actor } from '../engine/index.js';
-import { MAX_REQUEST_BYTES, SOCKET_NAME } from './control-protocol.js';
+import { MAX_REQUEST_BYTES, MAX_SUBMIT_BYTES, SOCKET_NAME, SUBMIT_PREFIX } from './control-protocol.js';
 import type { ControlMessage, ControlRequest } from './control-protocol.js';
+
+/** What a `serve` adds to the socket besides grammar lines. */
+export interface ControlOptions {
+  /** Queue a message from `smtp-ops sendmail` (the `submit` request). */
+  submit?: (req: NonNullable<ControlRequest['submit']>, actor: Actor) => Promise<Reply>;
+}
 
 export interface ControlServer {
   path: string;
@@ -37,7 +43,7 @@ function terminalActor(a: unknown): Actor | null {
   return { platform, id, ...(typeof name === 'string' ? { name: name.slice(0, 128) } : {}) };
 }
 
-async function handle(runner: Runner, req: ControlRequest, send: (m: ControlMessage) => void): Promise<void> {
+async function handle(runner: Runner, req: ControlRequest, send: (m: ControlMessage) => void, opts: ControlOptions): Promise<void> {
   const id = typeof req.id === 'number' ? req.id : 0;
   const actor = terminalActor(req.actor);
   if (!actor) return send({ id, type: 'reply', reply: badRequest('control request needs actor {platform: "cli"|"repl", id}') });
@@ -49,7 +55,8 @@ async function handle(runner: Runner, req: ControlRequest, send: (m: ControlMess
     ...(req.followUps === false ? {} : { followUp: (r: Reply) => send({ id, type: 'followUp', reply: r }) }),
   };
   let reply: Reply;
-  if (req.secret && typeof req.secret === 'object') reply = await runner.secret(String(req.secret.field), String(req.secret.value), ctx);
+  if (req.submit && typeof req.submit === 'object') reply = opts.submit ? await opts.submit(req.submit, actor) : badRequest('this process does not take messages (no serve): open the store instead');
+  else if (req.secret && typeof req.secret === 'object') reply = await runner.secret(String(req.secret.field), String(req.secret.value), ctx);
   else if (typeof req.action === 'string') reply = await runner.action(req.action, ctx);
   else if (typeof req.text === 'string') reply = await runner.run(req.text, ctx);
   else reply = badRequest('control request needs text, action or secret');
@@ -60,7 +67,7 @@ async function handle(runner: Runner, req: ControlRequest, send: (m: ControlMess
  * Listen on `<storeDir>/control.sock` (mode 0600). A stale socket file left by
  * a crash is replaced; a live one means another process owns the store.
  */
-export async function startControlServer(runner: Runner, storeDir: string): Promise<ControlServer> {
+export async function startControlServer(runner: Runner, storeDir: string, opts: ControlOptions = {}): Promise<ControlServer> {
   const socketPath = path.join(storeDir, SOCKET_NAME);
   // sun_path holds 108 bytes on Linux (104 on macOS); a longer path fails with an obscure EINVAL.
   if (Buffer.byteLength(socketPath) > 103) throw new Error(`the control socket path ${socketPath} is too long for a Unix socket (at most 103 bytes); use a shorter --store path`);
@@ -78,8 +85,9 @@ export async function startControlServer(runner: Runner, storeDir: string): Prom
     let buf = '';
     sock.on('data', (chunk: string) => {
       buf += chunk;
-      if (buf.length > MAX_REQUEST_BYTES && !buf.includes('\n')) {
-        send({ id: 0, type: 'reply', reply: badRequest(`control request longer than ${MAX_REQUEST_BYTES} bytes`) });
+      const max = buf.startsWith(SUBMIT_PREFIX) ? MAX_SUBMIT_BYTES : MAX_REQUEST_BYTES;
+      if (buf.length > max && !buf.includes('\n')) {
+        send({ id: 0, type: 'reply', reply: badRequest(`control request longer than ${max} bytes`) });
         sock.end();
         return;
       }
@@ -95,7 +103,7 @@ export async function startControlServer(runner: Runner, storeDir: string): Prom
           send({ id: 0, type: 'reply', reply: badRequest('control request is not valid JSON') });
           continue;
         }
-        void handle(runner, req, send);
+        void handle(runner, req, send, opts);
       }
     });
   });

@@ -12,6 +12,10 @@ import { startSlack } from '../adapters/slack/index.js';
 import { startDiscord } from '../adapters/discord/index.js';
 import { SOCKET_NAME } from './control-protocol.js';
 import { probe, startControlServer } from './control-server.js';
+import { pickupReply } from './pickup.js';
+import { createMetrics } from './metrics.js';
+import { httpAddress, startHttp } from './http.js';
+import { sdNotify } from './sd-notify.js';
 
 export interface Served {
   engine: Engine;
@@ -29,7 +33,9 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
   await mkdir(storeDir, { recursive: true });
   const engine = await createEngine({ storeDir, worker: true });
   const parts: Stoppable[] = [{ name: 'engine', stop: () => engine.close() }];
+  let ready = false;
   const stopAll = async () => {
+    ready = false;
     for (const p of parts.reverse()) {
       try {
         await p.stop();
@@ -41,7 +47,7 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
   };
   try {
     const runner = createRunner(engine, { env });
-    const control = await startControlServer(runner, storeDir);
+    const control = await startControlServer(runner, storeDir, { submit: pickupReply(engine) });
     parts.push({ name: 'control socket', stop: () => control.close() });
     log(`control socket ${control.path}`);
     try {
@@ -51,6 +57,19 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
     } catch (e) {
       // Mail from the API and the CLI still flows; the event log says why intake is down.
       log(`intake not started: ${(e as Error).message}`);
+    }
+    try {
+      const addr = httpAddress(env, (await engine.getSettings()).httpListen);
+      if (addr) {
+        const metrics = await createMetrics(engine);
+        const web = await startHttp(addr, { engine, metrics, ready: () => ready });
+        parts.push({ name: 'http', stop: async () => (await web.close(), metrics.close()) });
+        log(`metrics and health on http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${web.port}/metrics and /healthz`);
+      }
+    } catch (e) {
+      // Mail still flows without metrics; the event says why (and reaches alert channels).
+      log(`http not started: ${(e as Error).message}`);
+      await engine.recordEvent('error', 'http.failed', `the metrics and health listener did not start: ${(e as Error).message}`, 'system').catch(() => undefined);
     }
     for (const [name, start] of [['slack', startSlack], ['discord', startDiscord]] as const) {
       try {
@@ -67,7 +86,15 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
     await stopAll();
     throw e;
   }
-  return { engine, socketPath, stop: stopAll };
+  ready = true;
+  const notified = await sdNotify(env, 'ready', `serving ${storeDir}`);
+  if (notified) log(notified);
+  const stop = async () => {
+    const n = await sdNotify(env, 'stopping', 'stopping');
+    if (n) log(n);
+    await stopAll();
+  };
+  return { engine, socketPath, stop };
 }
 
 /** `smtp-ops serve`: start everything, log to stdout, stop on SIGINT/SIGTERM (a second signal exits at once). */

@@ -86,7 +86,7 @@ async function scenario(store: string, env: NodeJS.ProcessEnv) {
   expect(q).toHaveProperty('next');
   expect(q).toHaveProperty('prev');
   const item = q.items.find((i) => i.id === d.id)!;
-  expect(Object.keys(item).sort()).toEqual(['attempts', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
+  expect(Object.keys(item).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
   expect(item).toMatchObject({ state: 'deferred', to: ['defer@sink.test'], attempts: 1 });
   expect(String(item.lastError)).toContain('try later');
 

@@ -61,7 +61,8 @@ export class Deliveries {
     const done = this.outcomes.last(id);
     if (done) return done;
     await this.d.queue.get(id);
-    return this.outcomes.next(id, timeoutMs);
+    // The attempt may have settled while the queue was read: then it is recent, not next.
+    return this.outcomes.last(id) ?? this.outcomes.next(id, timeoutMs);
   }
 
   /** Settings the deliverer reads changed: the next send builds a new one. */

@@ -177,6 +177,9 @@ export const listen: Parser<string> = (raw, key, issue) => {
   return raw.trim();
 };
 
+/** host:port, or blank for off. */
+export const listenOrBlank: Parser<string> = (raw, key, issue) => (raw.trim() === '' ? '' : listen(raw, key, issue));
+
 export const senders: Parser<string> = (raw, key, issue) => {
   const items = raw.split(/[,\s]+/).filter(Boolean);
   const bad = items.filter((i) => !(i.startsWith('@') ? isHostname(i.slice(1)) : isMailbox(i)));

@@ -8,7 +8,7 @@
  * this table: a new setting is one new row.
  */
 import { hostname as osHostname } from 'node:os';
-import { address, bool, bytes, choice, duration, fqdn, fqdnOrBlank, hostOrBlank, int, listen, portOrBlank, secret, selector, senders, text, timezone, zones, type Parser } from './parsers.js';
+import { address, bool, bytes, choice, duration, fqdn, fqdnOrBlank, hostOrBlank, int, listen, listenOrBlank, portOrBlank, secret, selector, senders, text, timezone, zones, type Parser } from './parsers.js';
 import { CERTIFICATE, PRIVATE_KEY, pemFile, privateKey } from './pem-files.js';
 import { isFqdn, parseHostPort } from './syntax.js';
 
@@ -94,6 +94,8 @@ export const SETTINGS = [
   row({ key: 'dkim-selector', prop: 'dkimSelector', parse: selector, default: '', restarts: DELIVERER, help: 'DKIM selector (s=), one or more DNS labels: the public key is published at `<selector>._domainkey.<dkim-domain>`' }),
   row({ key: 'dkim-private-key', prop: 'dkimPrivateKey', parse: privateKey, default: '', secret: true, restarts: DELIVERER, help: 'DKIM RSA private key, 1024 to 4096 bits (secret: the PEM typed privately or `--password-stdin < key.pem`, or the absolute path of a PEM file on the smtp-ops host, read once; stored encrypted, never shown); `dkim keygen` makes one' }),
   row({ key: 'dnsbl-zones', prop: 'dnsblZones', parse: zones, default: DEFAULT_DNSBL_ZONES, help: `DNS blocklist zones the doctor checks the sending IP against, comma-separated (default ${DEFAULT_DNSBL_ZONES.replace(/,/g, ', ')}); blank = none` }),
+  // Read once when serve starts (SMTP_OPS_HTTP overrides it there); no running part restarts on a change.
+  row({ key: 'http-listen', prop: 'httpListen', parse: listenOrBlank, default: '', help: 'metrics and health HTTP host:port (e.g. 127.0.0.1:9125); blank = off (default); read when serve starts; SMTP_OPS_HTTP overrides it' }),
 ] as const;
 
 type Row = (typeof SETTINGS)[number];

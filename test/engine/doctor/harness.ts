@@ -24,7 +24,7 @@ export function view(over: Partial<SettingsView> = {}): SettingsView {
     relayHost: '', relayPort: null, sasl: false, saslUsername: '', tlsCa: '', tlsVerify: true, timezone: '',
     retryFirst: 300, retryMax: 4000, maxQueueLifetime: 432000, concurrency: 4, listen: '127.0.0.1:2525',
     intakeAuth: false, intakeUsername: '', intakeTlsCert: '', intakeTlsKey: '', intakeMaxSize: 0, intakeMaxRecipients: 100,
-    intakeMaxConnections: 20, intakeAllowSenders: '', dkimDomain: '', dkimSelector: '', dnsblZones: 'dnsbl.doctor.test',
+    intakeMaxConnections: 20, intakeAllowSenders: '', dkimDomain: '', dkimSelector: '', dnsblZones: 'dnsbl.doctor.test', httpListen: '',
     saslPassword: '(not set)', intakePassword: '(not set)', dkimPrivateKey: '(not set)', tlsMode: 'starttls', route: 'direct (MX)', ...over,
   };
   return { ...s, tlsMode: over.tlsMode ?? tlsModeOf(s), route: s.relayHost ? `relay ${s.relayHost}:${s.relayPort ?? 25}` : 'direct (MX)' };
