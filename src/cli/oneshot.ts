@@ -1,5 +1,6 @@
 /** `smtp-ops <words...>`: run one command, print it, exit with 0/1/2. */
 import { exitCodeOf } from '../commands/reply.js';
+import { writeChartFiles, withNotes } from '../commands/render/chart-files.js';
 import type { Action, ProgressReply, Reply, TableReply } from '../commands/reply.js';
 import { quoteWords } from '../commands/tokenize.js';
 import type { Backend, Call } from './backend.js';
@@ -96,9 +97,12 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
     }
     if (progressShown) err.write('\n');
     if (reply.kind === 'table' && words.includes('--all')) return await everyPage(reply, backend, call, o, color);
+    const notes = await writeChartFiles(reply);
+    if (o.json) for (const n of notes) err.write(`${n.text}\n`);
+    else reply = withNotes(reply, notes);
     if (o.json) out.write(`${JSON.stringify(jsonOf(reply))}\n`);
     else (reply.kind === 'error' ? err : out).write(`${renderReply(reply, { color, width: outputWidth(out, o.env), pageHint })}\n`);
-    return exitCodeOf(reply);
+    return Math.max(exitCodeOf(reply), notes.some((n) => n.ok === false) ? 1 : 0);
   } finally {
     process.off('SIGINT', onSigint);
     await backend.close();

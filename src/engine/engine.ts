@@ -31,7 +31,6 @@ import { Deliveries } from './delivery/deliveries.js';
 import { tallyOf, type AttemptWatch } from './delivery/attempt-watch.js';
 import { flushedIds, queueProbe } from './delivery/flush-wait.js';
 import { checkFilter, countMatching, filterText, isFiltered, pageMatching, scanMatching } from './queue/filter.js';
-import { summarizeQueue } from './queue/shape.js';
 import { createDeliverer } from './delivery/index.js';
 import { directPortFromEnv, resolverFromEnv } from './delivery/dns.js';
 import { IntakeControl } from './intake/control.js';
@@ -42,6 +41,7 @@ import { Alerts } from './alerts.js';
 import { Access } from './access.js';
 import { Health } from './health.js';
 import { createReports } from './reports/index.js';
+import { summarizeQueue } from './queue/summary.js';
 import { dkimConfigOf } from './dkim/signer.js';
 import { DkimKeys } from './dkim/keys.js';
 import type { Reports } from './reports/types.js';
@@ -70,7 +70,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineOptions): Promise<EngineImpl> {
   const journal = new Journal(store, clock);
   const settings = await SettingsState.load(store, box, journal);
-  const reports = createReports({ db: store.db });
+  // Connections the listener counts reach the disk in a batch of their own when no mail is logged.
+  const reports = createReports({ db: store.db, now: () => clock.now(), requestBatch: () => journal.commit({}) });
   await reports.open();
   journal.useReports(reports);
   const alerts = new Alerts(store, clock, (t, e) => console.error(`smtp-ops: alert to ${t.platform}:${t.channel} failed: ${(e as Error).message}`));
@@ -138,6 +139,7 @@ class EngineImpl implements Engine {
         settings: () => this.getSettings(),
         checkCredentials: async (user, pass) => u.settings.checkIntakeCredentials(user, pass),
         recordEvent: (...a) => this.recordEvent(...a),
+        connection: (ev) => u.reports.connection(ev),
       },
       u.events,
     );
@@ -204,10 +206,11 @@ class EngineImpl implements Engine {
 
   async queueSummary(q: Parameters<Engine['queueSummary']>[0] = {}) {
     const { limit, ...filter } = q;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000_000)) throw ValidationError.one('limit', 'range', 'limit must be a whole number from 1 to 10,000,000');
-    const list = (x: QueueQuery) => this.u.queue.list(x).then((p) => ({ ...p, items: p.items.map((r) => publicItem(r as QueueRecord)) }));
-    return summarizeQueue(list, checkFilter(filter), this.u.clock.now(), limit);
+    const f = checkFilter(filter);
+    const list = (x: QueueQuery) => this.queueList(x);
+    return summarizeQueue(list, this.u.clock.now(), limit, f);
   }
+
 
   async queueShow(id: string) {
     const rec = await this.u.queue.get(id);
@@ -477,6 +480,8 @@ class EngineImpl implements Engine {
     await this.intake.close();
     await this.u.worker.stop();
     await this.u.deliveries.close();
+    // Connections counted since the last batch, and report caches being written.
+    await this.u.reports.close();
     await this.store.close();
   }
 

@@ -37,7 +37,7 @@ import type {
 } from './types.js';
 import type { DailyReport, ReportQuery } from './reports/types.js';
 import type { QueueMatch } from './queue/filter.js';
-import type { QueueSummary } from './queue/shape.js';
+import type { QueueSummary } from './queue/summary.js';
 
 /** A running SMTP submission listener. */
 export interface IntakeServer {
@@ -111,7 +111,7 @@ export interface Engine {
   queueList(q?: QueueQuery): Promise<Page<QueueItem>>;
   /** How many messages a filter selects (for a confirmation to state), by state. */
   queueMatch(filter: QueueFilter): Promise<QueueMatch>;
-  /** The queue's shape (qshape): recipients by domain and age, messages by last error and by state; of the messages `filter` selects, at most `limit` (default 100,000, oldest first). */
+  /** The queue's shape (qshape): recipients by domain and age, messages by last error and by state, of the messages `filter` selects; reads at most `limit` messages (default 20,000, at most 1,000,000), oldest first. */
   queueSummary(q?: QueueFilter & { limit?: number }): Promise<QueueSummary>;
   queueShow(id: string): Promise<QueueItem & { headers: Record<string, string> }>;
   /**

@@ -2,10 +2,10 @@
 export * from './types.js';
 export * from './errors.js';
 export type { Engine, EngineOptions, Clock, IntakeServer, EngineHealth, HealthCheck, JournalListener } from './facade.js';
-export type { DailyReport, ReportQuery } from './reports/types.js';
+export type { DailyReport, Report, ReportQuery, DayTraffic, HourTraffic, ClientStat, RejectStat, HostStat, SenderDomainStat } from './reports/types.js';
 export type { QueueMatch } from './queue/filter.js';
-export type { QueueSummary, QueueShapeRow, QueueErrorRow } from './queue/shape.js';
-export { AGE_LABELS } from './queue/shape.js';
+export type { QueueSummary, QueueShapeRow, QueueErrorRow } from './queue/summary.js';
+export { AGE_LABELS } from './queue/summary.js';
 /**
  * Open the store and start the engine. Its code (LevelDB, nodemailer, the
  * units) loads on first use, so what needs only the engine's types and

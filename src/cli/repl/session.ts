@@ -9,6 +9,7 @@ import { processTopLevelAwait } from 'node-repl-await';
 import { exitCodeOf, type Action, type Reply } from '../../commands/reply.js';
 import type { Backend, Call } from '../backend.js';
 import { newSteps, progressLine, renderReply, stepLine } from '../../commands/render/text.js';
+import { writeChartFiles, withNotes } from '../../commands/render/chart-files.js';
 
 export interface SessionIo {
   /** Write a block of text (a newline is added). */
@@ -103,7 +104,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
       }
       return handle(await backend.secret(reply.field, value, call));
     }
-    show(reply);
+    show(withNotes(reply, await writeChartFiles(reply)));
     return exitCodeOf(reply);
   }
 

@@ -5,6 +5,8 @@ import type { Handler } from './context.js';
 import { formatCount, oneLine, plural } from './format.js';
 import { filterOf, filterTitle } from './queue-filter.js';
 
+/** Messages `queue summary` reads at most (the oldest first; it says when there were more). */
+export const SUMMARY_READ = 100_000;
 /** Domains shown in text (chat and terminals); `--json` has every one. */
 export const SUMMARY_DOMAINS = 25;
 /** Error groups shown in text. */
@@ -70,9 +72,9 @@ function totals(s: QueueSummary): FieldsReply {
 export const queueSummary: Handler = async (cmd, env) => {
   const parsed = filterOf(cmd);
   if (!parsed.ok) return parsed.error;
-  const s = await env.engine.queueSummary(parsed.filter);
+  const s = await env.engine.queueSummary({ ...parsed.filter, limit: SUMMARY_READ });
   const title = `Queue summary${filterTitle(parsed.filter)}`;
-  if (s.scanned === 0) {
+  if (s.total.messages === 0) {
     return { kind: 'message', tone: 'info', title, text: filterTitle(parsed.filter) ? 'No message matches.' : 'The queue is empty.', data: s };
   }
   const reply: GroupReply = { kind: 'group', title, parts: [totals(s), domainTable(s), errorTable(s)], data: s };

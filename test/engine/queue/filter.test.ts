@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, type Actor, type Engine, type QueueItem } from '../../../src/engine/index.js';
 import { checkFilter, matches, scanMatching } from '../../../src/engine/queue/filter.js';
-import { AGE_LABELS, bucketOf } from '../../../src/engine/queue/shape.js';
+import { AGE_LABELS, bucketOf } from '../../../src/engine/queue/summary.js';
 import { FakeClock, until } from '../../doubles/clock.js';
 
 const op: Actor = { platform: 'cli', id: 'tester' };
