@@ -132,7 +132,11 @@ async function scenario(store: string, env: NodeJS.ProcessEnv, mode: 'local' | '
   const png = join(store, '..', `chart-${randomBytes(3).toString('hex')}.png`);
   const rep = await cli(store, ['report', '--png', png, '--json'], env);
   expect(rep.code, rep.stderr).toBe(0);
-  expect(json(rep)).toMatchObject({ days: 1, totals: { received: 3, delivered: 1, bounced: 1, deferrals: 1 } });
+  // The defer@ message was deferred by `test`, then by the flush and the release above (serve may still be at it).
+  const totals = (json(rep) as { days: number; totals: Record<string, number> }).totals;
+  expect(json(rep)).toMatchObject({ days: 1, totals: { received: 3, delivered: 1, bounced: 1 } });
+  if (mode === 'local') expect(totals.deferrals).toBe(3);
+  else expect(totals.deferrals).toBeGreaterThanOrEqual(3);
   expect(rep.stderr).toContain(`Chart written to ${png} (1920×1120 PNG, 2x).`);
   const picture = decodePng(readFileSync(png));
   expect([picture.width, picture.height]).toEqual([1920, 1120]);
