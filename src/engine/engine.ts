@@ -16,7 +16,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Clock, Engine, EngineHealth, EngineOptions, IntakeServer, JournalListener } from './facade.js';
 import type { Actor, Alert, AttemptOutcome, AttemptTally, QueueFilter, QueueQuery, DkimRecord, DnsResolver, DoctorOptions, EventEntry, EventLevel, FlushOptions, FlushResult, ProgressFn, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
-import { ErrorCode, SmtpOpsError, ValidationError } from './errors.js';
+import { ErrorCode, SmtpOpsError } from './errors.js';
 import { Store } from './store.js';
 import { SecretBox } from './secrets.js';
 import { SettingsState } from './settings/state.js';

@@ -1,7 +1,7 @@
 /** `queue list|show|flush|delete|hold|release`. */
 import type { QueueQuery } from '../../engine/index.js';
-import type { FieldsReply, MessageReply, TableReply } from '../reply.js';
-import type { Handler, HandlerEnv } from './context.js';
+import type { FieldsReply, TableReply } from '../reply.js';
+import type { Handler } from './context.js';
 import { confirmReply } from './confirm.js';
 import { formatBytes, formatCount, formatRelative, formatTime, oneLine, plural } from './format.js';
 import { QUEUE_COLUMNS, listItem, queueRows } from './queue-rows.js';

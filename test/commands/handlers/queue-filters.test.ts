@@ -3,7 +3,7 @@
  * confirmations state how many messages match, replies how many were acted on, mistakes are usage errors.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConfirmReply, GroupReply, MessageReply, Reply, RunContext, TableReply } from '../../../src/commands/reply.js';
+import type { ConfirmReply, GroupReply, MessageReply, Reply, RunContext } from '../../../src/commands/reply.js';
 import { exitCodeOf } from '../../../src/commands/reply.js';
 import { createRunner } from '../../../src/commands/run.js';
 import type { Runner } from '../../../src/commands/types.js';
