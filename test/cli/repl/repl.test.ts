@@ -129,7 +129,8 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a termi
     expect(screen()).not.toContain('half-typed');
     tmux('send-keys', '-t', 'repl', '-l', 'config set sasl-password');
     tmux('send-keys', '-t', 'repl', 'Enter');
-    await waitFor(/^sasl-password:\s*$/m);
+    // The second prompt, not the first one still on screen: keys typed before it would be the REPL's line.
+    await waitFor(/unchanged\.\nsmtp> config set sasl-password\n[^\n]*\n^sasl-password:\s*$/m);
     tmux('send-keys', '-t', 'repl', '-l', 'hidden-pw-77');
     tmux('send-keys', '-t', 'repl', 'Enter');
     const s = await waitFor(/Settings updated \(1\)[\s\S]*sasl-password\s+\*{8}/);
