@@ -47,7 +47,9 @@ beforeAll(() => {
   // The scripts call `smtp-ops` by name, as an installed package is found on PATH.
   writeFileSync(join(bin, 'smtp-ops'), `#!/bin/sh\nexec "${process.execPath}" "${main}" "$@"\n`);
   chmodSync(join(bin, 'smtp-ops'), 0o755);
-  tmux('new-session', '-d', '-s', 'comp', '-x', '160', '-y', '40', 'sleep 600');
+  // The idle first window is named, so no window is renamed after the shell it runs ('bash' twice: an ambiguous target).
+  tmux('new-session', '-d', '-s', 'comp', '-n', 'idle', '-x', '160', '-y', '40', 'sleep 600');
+  tmux('set-option', '-g', 'automatic-rename', 'off');
 }, 180_000);
 
 afterAll(() => {
