@@ -41,6 +41,11 @@ export const SETTING_HELP: Readonly<Record<SettingKey, string>> = {
   'intake-max-recipients': 'recipients per message',
   'intake-max-connections': 'concurrent intake connections',
   'intake-allow-senders': 'addresses or @domains allowed as senders; blank = any',
+  'alert-group-wait': 'wait before the first notification of an alert group (default 30s)',
+  'alert-group-interval': 'least time between two notifications of a changing alert group (default 5m)',
+  'alert-repeat-interval': 'post a group still firing again after this long (default 4h; 0 = never)',
+  'alert-backlog-count': 'messages waiting in the queue above which queue.backlog fires (default 1000; 0 = off)',
+  'alert-backlog-age': 'age of the oldest waiting message above which queue.backlog fires (default 1h; 0 = off)',
 };
 
 /** Every setting key, in the order of the admin guide. */

@@ -222,6 +222,11 @@ export const FIELDS: readonly Field[] = [
   { key: 'intake-max-recipients', prop: 'intakeMaxRecipients', help: 'recipients per message (default 1000)', parse: int('intake-max-recipients', 1, 100000) },
   { key: 'intake-max-connections', prop: 'intakeMaxConnections', help: 'concurrent intake connections (default 100)', parse: int('intake-max-connections', 1, 10000) },
   { key: 'intake-allow-senders', prop: 'intakeAllowSenders', help: 'addresses or @domains allowed as senders; blank = any', parse: senders('intake-allow-senders') },
+  { key: 'alert-group-wait', prop: 'alertGroupWait', help: 'wait before the first notification of an alert group (default 30s)', parse: duration('alert-group-wait', 0, 3600) },
+  { key: 'alert-group-interval', prop: 'alertGroupInterval', help: 'least time between two notifications of a changing alert group (default 5m)', parse: duration('alert-group-interval', 10, 86400) },
+  { key: 'alert-repeat-interval', prop: 'alertRepeatInterval', help: 'post a group still firing again after this long (default 4h; 0 = never)', parse: duration('alert-repeat-interval', 0, 7 * 86400) },
+  { key: 'alert-backlog-count', prop: 'alertBacklogCount', help: 'messages waiting in the queue above which queue.backlog fires (default 1000; 0 = off)', parse: int('alert-backlog-count', 0, 100_000_000) },
+  { key: 'alert-backlog-age', prop: 'alertBacklogAge', help: 'age of the oldest waiting message above which queue.backlog fires (default 1h; 0 = off)', parse: duration('alert-backlog-age', 0, 100 * 86400) },
 ];
 
 export const SETTING_KEYS: readonly SettingKey[] = FIELDS.map((f) => f.key);
@@ -258,6 +263,12 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     intakeMaxRecipients: 1000,
     intakeMaxConnections: 100,
     intakeAllowSenders: '',
+    // Alertmanager's defaults for group_wait, group_interval and repeat_interval.
+    alertGroupWait: 30,
+    alertGroupInterval: 300,
+    alertRepeatInterval: 4 * 3600,
+    alertBacklogCount: 1000,
+    alertBacklogAge: 3600,
   };
 }
 

@@ -51,7 +51,12 @@ export type SettingKey =
   | 'intake-max-size'
   | 'intake-max-recipients'
   | 'intake-max-connections'
-  | 'intake-allow-senders';
+  | 'intake-allow-senders'
+  | 'alert-group-wait'
+  | 'alert-group-interval'
+  | 'alert-repeat-interval'
+  | 'alert-backlog-count'
+  | 'alert-backlog-age';
 
 /** Stored, typed settings. Secrets are never part of a value returned to callers: see {@link SettingsView}. */
 export interface Settings {
@@ -94,6 +99,16 @@ export interface Settings {
   intakeMaxConnections: number;
   /** Comma-separated sender addresses or `@domain`s allowed at intake; blank = any. */
   intakeAllowSenders: string;
+  /** Seconds an alert group waits before its first notification (Alertmanager group_wait). */
+  alertGroupWait: number;
+  /** Least seconds between two notifications of one changing group (Alertmanager group_interval). */
+  alertGroupInterval: number;
+  /** Seconds after which a group still firing is posted again (Alertmanager repeat_interval); 0 = never. */
+  alertRepeatInterval: number;
+  /** Messages waiting in the queue (queued, sending, deferred) above which `queue.backlog` fires; 0 = off. */
+  alertBacklogCount: number;
+  /** Seconds the oldest waiting message may be queued before `queue.backlog` fires; 0 = off. */
+  alertBacklogAge: number;
 }
 
 /** What reads return: settings plus masked secrets and the TLS mode derived from them. */

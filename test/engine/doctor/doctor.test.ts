@@ -16,7 +16,8 @@ function view(over: Partial<SettingsView> = {}): SettingsView {
     relayHost: '', relayPort: null, sasl: false, saslUsername: '', tlsCa: '', tlsVerify: true, timezone: '',
     retryFirst: 300, retryMax: 4000, maxQueueLifetime: 432000, concurrency: 4, listen: '127.0.0.1:2525',
     intakeAuth: false, intakeUsername: '', intakeTlsCert: '', intakeTlsKey: '', intakeMaxSize: 0, intakeMaxRecipients: 100,
-    intakeMaxConnections: 20, intakeAllowSenders: '', saslPassword: '(not set)', intakePassword: '(not set)',
+    intakeMaxConnections: 20, intakeAllowSenders: '', alertGroupWait: 30, alertGroupInterval: 300, alertRepeatInterval: 14400,
+    alertBacklogCount: 1000, alertBacklogAge: 3600, saslPassword: '(not set)', intakePassword: '(not set)',
     tlsMode: 'starttls', route: 'direct (MX)', ...over,
   };
 }
