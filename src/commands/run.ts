@@ -6,6 +6,7 @@ import { actorKey, isSmtpOpsError } from '../engine/index.js';
 import type { Actor, Engine, Role } from '../engine/index.js';
 import { parseAdmins, resolveRole, roleAtLeast } from './access.js';
 import { ActionStore } from './actions.js';
+import { ALERT_TOKEN_PREFIX, parseAlertToken } from './alert-actions.js';
 import { COMMANDS, findCommand, usageOf } from './grammar.js';
 import { applySecret, isSecretKey } from './handlers/config.js';
 import type { HandlerEnv } from './handlers/context.js';
@@ -118,8 +119,27 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
     }
   }
 
+  /**
+   * A button on an alert: the token names a row of the alert action table and a group; the line
+   * is built from them and run like a typed line (grammar, role, confirmation), so a press can do
+   * nothing the presser could not type.
+   */
+  async function alertAction(token: string, ctx: RunContext): Promise<Reply> {
+    const parsed = parseAlertToken(token);
+    if (!parsed) return errorReply('expired', 'This alert button is not one smtp-ops knows; run the command yourself.');
+    let group;
+    try {
+      group = await engine.alertGroup(parsed.groupId);
+    } catch (e) {
+      if (isSmtpOpsError(e) && e.code === 'E_NOT_FOUND') return errorReply('expired', `This alert is closed and forgotten (groups are kept a week); run \`help alerts\` for the commands.`);
+      throw e;
+    }
+    return run(parsed.action.line(group), { ...ctx, confirmed: false });
+  }
+
   async function action(token: string, ctx: RunContext): Promise<Reply> {
     try {
+      if (String(token ?? '').startsWith(ALERT_TOKEN_PREFIX)) return await alertAction(String(token), ctx);
       const taken = actions.take(String(token ?? ''), actorKey(ctx.actor));
       if (!taken.ok) return errorReply(taken.code, taken.message);
       const { entry } = taken;

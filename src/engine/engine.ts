@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, Engine, EngineOptions, IntakeServer } from './facade.js';
 import type {
   Actor,
-  Alert,
   AttemptOutcome,
   Deliverer,
   DeliveryRequest,
   DnsResolver,
   EventEntry,
   EventLevel,
+  LogEntry,
   QueueItem,
   RecipientResult,
   Settings,
@@ -33,7 +33,7 @@ import { Queue, type QueueRecord } from './queue/queue.js';
 import { Worker } from './queue/worker.js';
 import { listLog } from './logs/maillog.js';
 import { listEvents } from './logs/events.js';
-import { Alerts } from './alerts.js';
+import { AlertService, type RecipientOutcome } from './alerts/index.js';
 import { Access } from './access.js';
 import { createDeliverer } from './delivery/index.js';
 import { directPortFromEnv, resolverFromEnv } from './delivery/dns.js';
@@ -46,9 +46,9 @@ const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-/** Repeats of the same failure event within this window are counted, not written. */
-const EVENT_WINDOW_MS = 60_000;
 const RECENT_OUTCOMES = 1000;
+/** Submit idempotency keys are kept this long. */
+const IDEMPOTENCY_MS = 7 * 86_400_000;
 
 /** Open the store and start the engine (and its delivery worker unless `worker: false`). */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -75,14 +75,13 @@ class EngineImpl implements Engine {
   private readonly retired = new Set<Deliverer>();
   private readonly waiters = new Map<string, ((o: AttemptOutcome) => void)[]>();
   private readonly recent = new Map<string, AttemptOutcome>();
-  private readonly eventWindows = new Map<string, { start: number; count: number }>();
   private ids = { last: 0, seq: 0 };
   /** Random per-process suffix: ids stay unique across restarts within one millisecond. */
   private readonly idSalt = randomBytes(3).readUIntBE(0, 3).toString(36).padStart(5, '0');
   private closed = false;
   private intake: { server: IntakeServer; opts?: { listen?: string } } | null = null;
   private readonly journal: Journal;
-  private readonly alerts: Alerts;
+  private alerts!: AlertService;
   private readonly access: Access;
   private queue!: Queue;
   private worker!: Worker;
@@ -97,7 +96,6 @@ class EngineImpl implements Engine {
     private readonly options: EngineOptions,
   ) {
     this.journal = new Journal(store, clock);
-    this.alerts = new Alerts(store, clock, (t, e) => console.error(`smtp-ops: alert to ${t.platform}:${t.channel} failed: ${(e as Error).message}`));
     this.access = new Access(store, clock);
     this.resolver = options.resolver ?? resolverFromEnv();
     this.directPort = options.directPort ?? directPortFromEnv();
@@ -115,8 +113,17 @@ class EngineImpl implements Engine {
     e.reports = createReports({ db: store.db });
     await e.reports.open();
     e.journal.useReports(e.reports);
-    e.journal.listen((_log, events) => e.forwardAlerts(events));
     e.queue = await Queue.open(store, e.journal, clock);
+    e.alerts = await AlertService.open({
+      store,
+      clock,
+      journal: e.journal,
+      settings: () => e.settings,
+      queueCounts: () => e.queue.getCounts(null),
+      report: (day) => e.report({ day }),
+      log: (m) => console.error(`smtp-ops: ${m}`),
+    });
+    e.journal.listen((_log, events) => e.alerts.observeEvents(events));
     e.worker = new Worker({
       queue: e.queue,
       clock,
@@ -124,11 +131,13 @@ class EngineImpl implements Engine {
       deliver: (req) => e.deliver(req),
       body: (id) => e.queue.body(id),
       attempted: (rec, results) => e.attempted(rec, results),
-      disabled: () => void e.rateLimitedEvent('warning', 'smtp.disabled', 'SMTP disabled: mail is queued but not sent (config set enabled=on to send)', 'system'),
-      fault: (err) => void e.rateLimitedEvent('error', 'engine.fault', `delivery worker error: ${(err as Error).message}`, 'system'),
+      disabled: () => void e.alerts.record('warning', 'smtp.disabled', 'SMTP disabled: mail is queued but not sent (config set enabled=on to send)'),
+      fault: (err) => void e.alerts.record('error', 'engine.fault', `delivery worker error: ${(err as Error).message}`),
       pollMs: options.pollMs ?? 30_000,
     });
     if (options.worker !== false) e.worker.start();
+    if (options.alerts ?? options.worker !== false) e.alerts.start();
+    await e.pruneIdempotency();
     return e;
   }
 
@@ -175,6 +184,12 @@ class EngineImpl implements Engine {
   async submit(input: SubmitInput, actor?: Actor): Promise<SubmitResult> {
     this.open();
     if (input === null || typeof input !== 'object') throw ValidationError.one('message', 'required', 'a message needs from, to and a body');
+    const idem = input.idempotencyKey;
+    if (idem !== undefined) {
+      if (typeof idem !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(idem)) throw ValidationError.one('idempotencyKey', 'format', 'idempotencyKey must be 1 to 200 printable characters without spaces');
+      const seen = await this.store.getJson<SubmitResult>(K.idem(idem));
+      if (seen) return { id: seen.id, messageId: seen.messageId };
+    }
     const to = checkRecipients(input.to, this.settings.intakeMaxRecipients);
     const now = this.clock.now();
     const id = this.newId(now);
@@ -206,6 +221,7 @@ class EngineImpl implements Engine {
     const rec: QueueRecord = { id, state: 'queued', from, to, size, subject, createdAt: now, attempts: 0, nextAttempt: now, lastError: null, source, messageId, due: now, ...(client ? { client } : {}) };
     const entry = this.journal.entry({ status: 'received', id, messageId, from, to, size, source, ...(client ? { client } : {}) }, now);
     const ops = this.queue.submitOps(rec, raw);
+    if (idem !== undefined) ops.push({ type: 'put', key: K.idem(idem), value: JSON.stringify({ id, messageId, at: now }) });
     await this.queue.track(this.journal.write(ops, [entry], [], true));
     this.worker.kick();
     return { id, messageId };
@@ -339,14 +355,41 @@ class EngineImpl implements Engine {
   alertUnsubscribe(target: Parameters<Engine['alertUnsubscribe']>[0]) {
     return this.alerts.unsubscribe(target);
   }
-  alertList() {
+  async alertList() {
     return this.alerts.list();
+  }
+  alertReportSubscribe(...a: Parameters<Engine['alertReportSubscribe']>) {
+    return this.alerts.subscribeReport(...a);
+  }
+  alertReportUnsubscribe(target: Parameters<Engine['alertReportUnsubscribe']>[0]) {
+    return this.alerts.unsubscribeReport(target);
+  }
+  async alertReportList() {
+    return this.alerts.reportList();
+  }
+  alertMute(...a: Parameters<Engine['alertMute']>) {
+    return this.alerts.mute(...a);
+  }
+  alertUnmute(match: string) {
+    return this.alerts.unmute(match);
+  }
+  async alertSilences() {
+    return this.alerts.silenceList();
+  }
+  async alertGroups() {
+    return this.alerts.groupList();
+  }
+  alertGroup(id: string) {
+    return this.alerts.group(id);
+  }
+  async alertStatus() {
+    return this.alerts.status();
   }
   addAlertSink(...a: Parameters<Engine['addAlertSink']>) {
     return this.alerts.addSink(...a);
   }
-  alert(a: Alert) {
-    return this.alerts.send(a);
+  alert(a: Parameters<Engine['alert']>[0]) {
+    return this.alerts.adhoc(a);
   }
 
   accessList() {
@@ -373,7 +416,7 @@ class EngineImpl implements Engine {
       server = await this.launchIntake(opts);
     } catch (e) {
       // Mail from the API and the CLI still flows; the events log says why the listener is down.
-      await this.rateLimitedEvent('error', 'intake.failed', `the SMTP listener did not start: ${(e as Error).message}`, 'system');
+      await this.alerts.record('error', 'intake.failed', `the SMTP listener did not start: ${(e as Error).message}`);
       throw e;
     }
     const state = { server, opts };
@@ -403,7 +446,7 @@ class EngineImpl implements Engine {
       state.server = await this.launchIntake(state.opts);
     } catch (e) {
       this.intake = null;
-      await this.rateLimitedEvent('error', 'intake.restart-failed', `the SMTP listener could not restart with the new settings and is down: ${(e as Error).message}`, 'system');
+      await this.alerts.record('error', 'intake.restart-failed', `the SMTP listener could not restart with the new settings and is down: ${(e as Error).message}`);
     }
   }
 
@@ -436,6 +479,7 @@ class EngineImpl implements Engine {
     await this.intake?.server.close().catch(() => undefined);
     this.intake = null;
     await this.worker.stop();
+    await this.alerts.close();
     for (const d of [this.deliverer, ...this.retired]) await d?.close().catch(() => undefined);
     await this.store.close();
   }
@@ -497,59 +541,41 @@ class EngineImpl implements Engine {
     const status = deferred.length > 0 ? 'deferred' : sent.length > 0 && bounced.length === 0 ? 'sent' : bounced.length > 0 && sent.length === 0 ? 'bounced' : 'sent';
     const outcome: AttemptOutcome = { id: rec.id, status, results, queued: deferred.length > 0 };
     // Events first: whoever waits on the outcome may look at the events next.
-    await this.failureEvents(rec, results, bounced.map((b) => `${b.to[0]}: ${b.response ?? ''}`));
+    await this.alerts.attempted({ id: rec.id, relay: this.relayLabel(), outcomes: outcomesOf(log, results) }, rec.source === 'alert');
     this.recent.set(rec.id, outcome);
     if (this.recent.size > RECENT_OUTCOMES) this.recent.delete(this.recent.keys().next().value as string);
     for (const w of this.waiters.get(rec.id) ?? []) w(outcome);
     this.waiters.delete(rec.id);
   }
 
-  /** System events for failures an operator must act on, one per kind and host per minute. */
-  private async failureEvents(rec: QueueRecord, results: RecipientResult[], bounces: string[]): Promise<void> {
-    const relay = this.settings.relayHost !== '';
-    const seen = new Set<string>();
-    for (const r of results) {
-      if (r.status === 'sent' || !r.failure) continue;
-      const host = r.host ?? (relay ? `${this.settings.relayHost}:${this.settings.relayPort ?? 25}` : 'MX');
-      const key = `${r.failure}@${host}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (r.failure === 'auth') await this.rateLimitedEvent('error', 'auth.failed', `authentication failed at ${host}: ${r.response} (check sasl-username and sasl-password, then queue flush)`, 'system', { host });
-      else if (r.failure === 'tls') await this.rateLimitedEvent('error', 'tls.failed', `TLS failed with ${host}: ${r.response} (check use-tls, relay-port, tls-ca)`, 'system', { host });
-      else if ((r.failure === 'connection' || r.failure === 'timeout') && relay) await this.rateLimitedEvent('error', 'relay.unreachable', `relay ${host} unreachable: ${r.response} (mail is kept and retried; check the relay and firewall)`, 'system', { host });
-      else if (r.failure === 'connection' || r.failure === 'timeout' || r.failure === 'dns') await this.rateLimitedEvent('warning', 'delivery.deferred', `delivery to ${host} deferred: ${r.response}`, 'system', { host });
-      else if (r.failure === 'config') await this.rateLimitedEvent('error', 'config.invalid', `delivery impossible with the current settings: ${r.response}`, 'system');
-    }
-    if (bounces.length > 0) {
-      await this.rateLimitedEvent('error', 'delivery.bounced', `message ${rec.id} from ${rec.from || '<>'} bounced: ${bounces.join('; ').slice(0, 500)}`, 'system', { id: rec.id });
-    }
+  /** `host:port` of the relay in relay mode, null when sending direct. */
+  private relayLabel(): string | null {
+    const c = this.config();
+    return c.relayHost ? `${c.relayHost}:${c.relayPort ?? 25}` : null;
   }
 
-  private async rateLimitedEvent(level: EventLevel, code: string, message: string, actor: Actor | 'system', data?: Record<string, unknown>): Promise<void> {
-    if (this.closed) return;
-    const key = `${code}|${(data?.host as string) ?? ''}`;
-    const now = this.clock.now();
-    const w = this.eventWindows.get(key);
-    if (w && now - w.start < EVENT_WINDOW_MS) {
-      w.count++;
-      return;
+  /** Idempotency keys older than a week go (the outbox that uses them retries for minutes, not weeks). */
+  private async pruneIdempotency(): Promise<void> {
+    const old: Op[] = [];
+    const cutoff = this.clock.now() - IDEMPOTENCY_MS;
+    for await (const [k, v] of this.store.db.iterator({ gt: 'idem!', lt: 'idem!\xff' })) {
+      if (((JSON.parse(v) as { at?: number }).at ?? 0) < cutoff) old.push({ type: 'del', key: k });
     }
-    const repeats = w?.count ?? 0;
-    this.eventWindows.set(key, { start: now, count: 0 });
-    const text = repeats > 0 ? `${message} (${repeats} similar in the last minute)` : message;
-    try {
-      await this.journal.write([], [], [this.journal.event(level, code, text, actor, data)]);
-    } catch (e) {
-      console.error(`smtp-ops: cannot record event ${code}: ${(e as Error).message}`);
-    }
+    if (old.length) await this.store.commit(old);
   }
+}
 
-  private forwardAlerts(events: readonly EventEntry[]): void {
-    for (const e of events) {
-      if (e.level === 'info') continue;
-      void this.alerts.send({ kind: e.code === 'delivery.bounced' ? 'bounce' : 'event', level: e.level, title: e.code, text: e.message, time: e.time, data: { code: e.code, actor: e.actor } });
-    }
+/** What became of each recipient in one attempt: the log's verdict (sent, deferred, bounced, expired) with the deliverer's result. */
+function outcomesOf(log: readonly LogEntry[], results: readonly RecipientResult[]): RecipientOutcome[] {
+  const byTo = new Map(results.map((r) => [r.to.toLowerCase(), r]));
+  const out: RecipientOutcome[] = [];
+  for (const e of log) {
+    if (e.status !== 'sent' && e.status !== 'deferred' && e.status !== 'bounced' && e.status !== 'expired') continue;
+    const to = e.to[0];
+    const result = byTo.get(to.toLowerCase()) ?? { to, status: e.status === 'sent' ? 'sent' : 'deferred', response: e.response ?? '', ...(e.failure ? { failure: e.failure } : {}), ...(e.host ? { host: e.host } : {}) };
+    out.push({ to, status: e.status, result });
   }
+  return out;
 }
 
 function checkRecipients(to: unknown, max: number): string[] {

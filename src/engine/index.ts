@@ -1,7 +1,10 @@
 /** The engine's public surface: the only module the layers above import. */
 export * from './types.js';
+export * from './alerts/types.js';
 export * from './errors.js';
 export type { Engine, EngineOptions, Clock, IntakeServer } from './facade.js';
 export type { DailyReport, ReportQuery } from './reports/types.js';
 export { createEngine } from './engine.js';
 export { closest } from './suggest.js';
+export { ALERT_CODES } from './alerts/kinds.js';
+export { parseTarget as parseAlertTarget } from './alerts/subscriptions.js';

@@ -13,6 +13,7 @@ import type { Actor, Engine } from '../engine/index.js';
 import { connectControl } from './client.js';
 import type { ControlClient } from './client.js';
 import { startControlServer } from './server.js';
+import { attachEmailAlerts } from '../adapters/email/index.js';
 import type { ControlServer } from './server.js';
 
 /** Per-request options of a terminal call (the RunContext parts a terminal controls). */
@@ -102,6 +103,8 @@ export async function openBackend(o: OpenOptions): Promise<Backend> {
     throw new Error(msg.includes(o.storeDir) ? msg : `could not open the store ${o.storeDir}: ${msg}`);
   }
   const runner = createRunner(engine, { env: o.env });
+  // With its worker this process sends mail, so email alerts too.
+  if (o.worker) attachEmailAlerts(engine);
   let server: ControlServer | null = null;
   if (o.serveSocket) {
     try {

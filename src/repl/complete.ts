@@ -1,5 +1,5 @@
 /** Tab completion for the REPL, generated from the grammar. */
-import { EVENT_LEVELS, QUEUE_STATES, ROLES } from '../engine/index.js';
+import { ALERT_CODES, EVENT_LEVELS, QUEUE_STATES, ROLES } from '../engine/index.js';
 import { LOG_STATUSES, SETTING_KEYS, commandPaths, findCommand } from '../commands/grammar.js';
 import { tokenize } from '../commands/tokenize.js';
 import type { CommandSpec, Completion } from '../commands/types.js';
@@ -28,6 +28,10 @@ function valuesFor(c: Completion | undefined, choices: readonly string[] | undef
       return ['today', 'yesterday'];
     case 'subject':
       return ['slack:', 'discord:', 'discord-role:'];
+    case 'target':
+      return ['slack:', 'discord:', 'email:'];
+    case 'alert-code':
+      return ALERT_CODES;
     case 'queue-id':
       return src.queueIds?.() ?? [];
     default:

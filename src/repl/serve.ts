@@ -10,6 +10,7 @@ import { createEngine } from '../engine/index.js';
 import type { Engine } from '../engine/index.js';
 import { startSlack } from '../adapters/slack/index.js';
 import { startDiscord } from '../adapters/discord/index.js';
+import { attachEmailAlerts } from '../adapters/email/index.js';
 import { SOCKET_NAME } from './protocol.js';
 import { probe, startControlServer } from './server.js';
 
@@ -29,6 +30,9 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
   await mkdir(storeDir, { recursive: true });
   const engine = await createEngine({ storeDir, worker: true });
   const parts: Stoppable[] = [{ name: 'engine', stop: () => engine.close() }];
+  // Email alerts go through the engine itself.
+  const detachEmail = attachEmailAlerts(engine);
+  parts.push({ name: 'email alerts', stop: async () => detachEmail() });
   const stopAll = async () => {
     for (const p of parts.reverse()) {
       try {

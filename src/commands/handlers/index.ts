@@ -1,7 +1,7 @@
 /** Which handler runs which command (keyed by the canonical path). */
 import type { Handler } from './context.js';
 import { accessGrant, accessList, accessRevoke } from './access.js';
-import { alertsList, alertsSubscribe, alertsUnsubscribe } from './alerts.js';
+import { alertsList, alertsMute, alertsSubscribe, alertsUnmute, alertsUnsubscribe } from './alerts.js';
 import { configSet, configShow } from './config.js';
 import { doctor } from './doctor.js';
 import { help } from './help.js';
@@ -29,6 +29,8 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'alerts subscribe': alertsSubscribe,
   'alerts unsubscribe': alertsUnsubscribe,
   'alerts list': alertsList,
+  'alerts mute': alertsMute,
+  'alerts unmute': alertsUnmute,
   'access grant': accessGrant,
   'access revoke': accessRevoke,
   'access list': accessList,

@@ -36,7 +36,7 @@ export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
     async deliver(req: DeliveryRequest): Promise<RecipientResult[]> {
       if (req.to.length === 0) return [];
       if (closed) {
-        return req.to.map((to) => ({ to, status: 'deferred', failure: 'config', response: 'deliverer closed (settings changed); retry', host: ctx.host }));
+        return req.to.map((to) => ({ to, status: 'deferred', failure: 'config', response: 'deliverer closed (settings changed); retry', host: ctx.host, stage: 'local' }));
       }
       try {
         const info = await sendRaw(transport.transporter as unknown as RawTransport, req);

@@ -95,7 +95,7 @@ describe('alerts', () => {
   });
 
   test('an engine alert to one target is posted there with chat.postMessage', async () => {
-    await h.engine.alert({ kind: 'event', level: 'warning', title: 'relay.unreachable', text: 'Relay <!channel> 127.0.0.1:1 refused the connection', time: Date.now(), target: { platform: 'slack', channel: 'C0ONE' } });
+    await h.engine.alert({ level: 'warning', title: 'relay.unreachable', text: 'Relay <!channel> 127.0.0.1:1 refused the connection', target: { platform: 'slack', channel: 'C0ONE' } });
     const post = await h.fake.waitFor(() => h.fake.calls('chat.postMessage').find((r) => r.body.channel === 'C0ONE'), 5000, 'the alert');
     const blocks = JSON.stringify(post.body.blocks);
     expect(blocks).toContain('relay.unreachable');

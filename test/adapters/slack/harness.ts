@@ -79,7 +79,7 @@ export class Harness {
   static async start(o: HarnessOptions): Promise<Harness> {
     const fake = await FakeSlack.start();
     const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-slack-'));
-    const engine = await createEngine({ storeDir: dir, worker: false, ...o.engine });
+    const engine = await createEngine({ storeDir: dir, worker: false, alerts: true, ...o.engine });
     const runner = counting(createRunner(engine, { env: { SMTP_OPS_ADMINS: `slack:${ADMIN.id},discord:999` }, now: o.now }));
     const h = new Harness(fake, engine, runner, dir);
     h.handle = await startSlackApp(

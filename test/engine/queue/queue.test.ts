@@ -283,15 +283,19 @@ describe('delivery worker', () => {
 });
 
 describe('alerts and access', () => {
-  it('fans warnings and errors out to subscribed channels at their level', async () => {
-    const { e } = await make({ worker: false });
+  it('fans warnings and errors out to subscribed channels at their level, grouped after alert-group-wait', async () => {
+    const clock = new FakeClock();
+    const { e } = await make({ worker: false, alerts: true, clock });
     const got: string[] = [];
-    e.addAlertSink('slack', async (t, a) => void got.push(`${t.channel}:${a.level}:${a.title}`));
+    e.addAlertSink('slack', { post: async (t, a) => (got.push(`${t.channel}:${a.level}:${a.group?.code}`), `ts${got.length}`) });
     await e.alertSubscribe({ platform: 'slack', channel: 'C1' }, 'warning', op);
     await e.alertSubscribe({ platform: 'slack', channel: 'C2' }, 'error', op);
     await e.recordEvent('info', 'x.info', 'hello', 'system');
     await e.recordEvent('warning', 'x.warn', 'careful', 'system');
     await e.recordEvent('error', 'x.err', 'broken', 'system');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual([]);
+    clock.advance(30_000);
     await until(() => got.length === 3, 2_000, 'alerts');
     expect(got.sort()).toEqual(['C1:error:x.err', 'C1:warning:x.warn', 'C2:error:x.err']);
     expect((await e.alertList()).map((s) => s.channel).sort()).toEqual(['C1', 'C2']);
