@@ -26,7 +26,7 @@ export function logsCheck(recent: EventEntry[]): DoctorCheck {
     .slice(0, 5)
     .map(([code, { n, latest }]) => `${code} x${n} (latest: ${latest.message.slice(0, 120)})`);
   const detail = `${errors} error(s), ${recent.length - errors} warning(s): ${parts.join('; ')}`;
-  return check('logs', title, 'warn', detail, 'Read the full entries with `logs --level warning`; they name wrong settings, SMTP disabled, unreachable relays and refused logins.');
+  return check('logs', title, 'warn', detail, 'Read the full entries with `events --level warning`; they name wrong settings, SMTP disabled, unreachable relays and refused logins.');
 }
 
 export function spamCheck(): DoctorCheck {
