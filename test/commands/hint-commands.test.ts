@@ -62,7 +62,7 @@ describe('commands named in hints', () => {
   });
 
   it('every alert button line, for relay, domain and system groups', () => {
-    const base = { id: '0abcdefgh12', level: 'warning', state: 'firing', version: 1, firstAt: 0, lastAt: 0, resolvedAt: null, resolution: null, occurrences: 1, messages: 1, recipients: 1, reasons: [], examples: [], lastMessage: '', alertMail: 0, recoveredAt: null, notified: { version: 0, at: null, postedAt: null, count: 0 } } as const;
+    const base: Omit<AlertGroup, 'code' | 'scope'> = { id: '0abcdefgh12', level: 'warning', state: 'firing', version: 1, firstAt: 0, lastAt: 0, resolvedAt: null, resolution: null, occurrences: 1, messages: 1, recipients: 1, reasons: [], examples: [], lastMessage: '', alertMail: 0, recoveredAt: null, notified: { version: 0, at: null, postedAt: null, count: 0 } };
     const groups: AlertGroup[] = [
       { ...base, code: 'relay.deferred', scope: { kind: 'relay', value: 'smtp.example.com:587' } },
       { ...base, code: 'delivery.bounced', scope: { kind: 'domain', value: 'example.com' } },
