@@ -128,6 +128,7 @@ export function alertView(n: AlertNotice): AlertView | ReportView {
   const where = g.scope.value ? `${g.scope.kind} ${g.scope.value}` : g.scope.kind;
   fields.push({ label: 'Where', value: `${where} (${g.code})` });
   if (g.examples.length) fields.push({ label: 'Example queue ids', value: g.examples.join(', ') });
+  if (g.lastMessage) fields.push({ label: 'Latest', value: oneLine(g.lastMessage, 300) });
   return {
     kind: 'alert',
     tone: resolved ? 'success' : g.level === 'info' ? 'info' : g.level,

@@ -194,7 +194,8 @@ describe('alerts into channels', () => {
     h.fake.rateLimit(new RegExp(`^/api/v10/channels/${ALERT_CHANNEL}/messages$`), 1, 0.2);
     await h.engine.alert({ level: 'warning', title: 'relay.unreachable', text: 'relay 127.0.0.1:1 refused', target: { platform: 'discord', channel: ALERT_CHANNEL } });
     const path = `/api/v10/channels/${ALERT_CHANNEL}/messages`;
-    await h.fake.waitForRequest((r) => r.path === path, { from: h.fake.requests.findIndex((r, i) => i >= from && r.path === path) + 1 });
+    const first = await h.fake.waitForRequest((r) => r.path === path, { from });
+    await h.fake.waitForRequest((r) => r.path === path, { from: h.fake.requests.indexOf(first) + 1 });
     const posts = h.fake.requests.slice(from).filter((r) => r.path === path);
     expect(posts).toHaveLength(2);
     expect(posts[1].time - posts[0].time).toBeGreaterThanOrEqual(150);
