@@ -17,7 +17,7 @@ const MAX_OPTIONS = 25;
 const MAX_CHOICES = 25;
 const NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
 /** Completions the adapter answers with autocomplete (the rest are free text or fixed choices). */
-export const AUTOCOMPLETED: ReadonlySet<Completion> = new Set<Completion>(['setting', 'setting-assignment', 'queue-id', 'day', 'subject']);
+export const AUTOCOMPLETED: ReadonlySet<Completion> = new Set<Completion>(['setting', 'setting-assignment', 'queue-id', 'day', 'subject', 'alert-code']);
 
 /** How one Discord option maps back to the grammar. */
 export type OptionRoute = { name: string; from: 'arg'; arg: ArgSpec } | { name: string; from: 'option'; option: OptionSpec };
