@@ -366,4 +366,19 @@ describe('alert groups in Slack', () => {
     expect(textOf(bad)).toContain('did you mean relay.unreachable');
     expect(textOf(await h.command(ADMIN, 'alerts unsubscribe email:oncall@example.com', 'C0SUB'))).toContain('no longer receives alerts');
   });
+
+  test("alerts subscribe --report posts yesterday's report with its chart at that hour", async () => {
+    await fresh();
+    await h.engine.updateSettings({ timezone: 'UTC' }, setupActor);
+    const m = await h.command(OPERATOR, 'alerts subscribe --report 13:00', 'C0REPORT');
+    expect(textOf(m)).toContain("gets yesterday's report every day at 13:00 (UTC)");
+    clock.advance(60 * 60_000);
+    const post = await fake.waitFor(() => fake.messages.find((x) => x.channel === 'C0REPORT' && x.metadata?.event_payload.kind === 'report'), 10_000, 'the report');
+    expect(textOf(post)).toContain('SMTP report 2026-11-23 (UTC)');
+    expect(blockProblems(post.blocks)).toEqual([]);
+    await fake.waitFor(() => fake.calls('files.completeUploadExternal').find((c) => c.body.channel_id === 'C0REPORT'), 10_000, 'the chart upload');
+    const png = [...fake.uploads.values()].find((u) => u.channel === 'C0REPORT')!;
+    expect(png.filename).toMatch(/\.png$/);
+    expect(png.data!.subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  });
 });

@@ -242,4 +242,87 @@ describe('alert groups on the engine', () => {
     await until(() => rec.posts.length === 2, 5_000, 'two posts');
     expect(rec.posts.map((p) => `${p.target} ${p.notice.group!.code}`).sort()).toEqual(['slack:CERR delivery.bounced', 'slack:CRELAY relay.deferred']);
   });
+
+  it('a target failing for over an hour records alerts.undeliverable, shows in status, and tells the other targets', async () => {
+    const { e, clock } = await setup({ rcptReply: () => '550 5.1.1 Unknown' });
+    const dead = recorder();
+    dead.failures = 100_000;
+    dead.error = () => new AlertDeliveryError('Discord answered 403 50013: Missing Permissions', { definite: true });
+    const ok = recorder();
+    e.addAlertSink('discord', dead.sink);
+    e.addAlertSink('slack', ok.sink);
+    await e.alertSubscribe({ platform: 'discord', channel: '1300000000000000077' }, 'warning', op);
+    await e.alertSubscribe(C1, 'error', op);
+    await e.submit({ to: ['a@gone.test'], subject: 's', text: 'x' }, op);
+    await counted(e, 'delivery.bounced', 1);
+    clock.advance(30_000);
+    await until(() => ok.posts.length === 1, 5_000, 'the bounce alert in Slack');
+    for (let t = 0; t < 65 * 60_000; t += 60_000) {
+      clock.advance(60_000);
+      await settle(10);
+    }
+    await until(async () => (await e.eventList({ level: 'error' })).items.some((x) => x.code === 'alerts.undeliverable'), 5_000, 'alerts.undeliverable');
+    const ev = (await e.eventList({ level: 'error' })).items.find((x) => x.code === 'alerts.undeliverable')!;
+    expect(ev.data).toMatchObject({ target: 'discord:1300000000000000077', lastError: expect.stringContaining('Missing Permissions') });
+    const st = await e.alertStatus();
+    expect(st.targets.find((t) => t.target === 'discord:1300000000000000077')).toMatchObject({ failingSince: expect.any(Number), lastError: expect.stringContaining('Missing Permissions') });
+    clock.advance(30_000);
+    await until(() => ok.posts.some((p) => p.notice.group?.code === 'alerts.undeliverable'), 5_000, 'the undeliverable alert in Slack');
+    expect(ok.posts.find((p) => p.notice.group?.code === 'alerts.undeliverable')!.notice.title).toBe('Alerts cannot reach discord:1300000000000000077');
+  });
+
+  it('backlog over alert-backlog-count fires queue.backlog; the drained queue resolves it', async () => {
+    let hold = true;
+    const { e, clock } = await setup({ rcptReply: () => (hold ? '451 4.3.0 Busy' : undefined) });
+    const rec = recorder();
+    e.addAlertSink('slack', rec.sink);
+    await e.alertSubscribe(C1, 'warning', op, ['queue.backlog']);
+    await e.updateSettings({ 'alert-backlog-count': '5' }, op);
+    for (let i = 0; i < 8; i++) await e.submit({ to: [`q${i}@wait.test`], subject: 's', text: 'x' }, op);
+    await drained(e);
+    clock.advance(30_000);
+    await until(async () => (await e.alertGroups()).some((g) => g.code === 'queue.backlog'), 5_000, 'queue.backlog');
+    clock.advance(30_000);
+    await until(() => rec.posts.length === 1, 5_000, 'the backlog alert');
+    expect(rec.posts[0].notice.title).toBe('Mail is piling up in the queue');
+    expect(rec.posts[0].notice.group!.lastMessage).toMatch(/8 messages wait \(alert-backlog-count 5\)/);
+    hold = false;
+    await e.queueFlush(op);
+    await until(async () => (await e.queueCounts()).total === 0, 10_000, 'the queue to drain');
+    clock.advance(30_000);
+    await until(async () => (await e.eventList({ limit: 50 })).items.some((x) => x.code === 'queue.backlog-cleared'), 5_000, 'queue.backlog-cleared');
+    clock.advance(300_000);
+    await until(() => rec.posts.length === 2, 5_000, 'the resolved notice');
+    expect(rec.posts[1].notice).toMatchObject({ kind: 'resolved', group: { code: 'queue.backlog', resolution: 'recovered' } });
+  });
+
+  it("a daily report subscription posts yesterday's report at its hour in the report time zone, once a day, also after downtime", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 24, 5, 0, 0));
+    const { e, open } = await setup({}, clock);
+    await e.updateSettings({ timezone: 'Europe/Berlin' }, op);
+    const rec = recorder();
+    e.addAlertSink('slack', rec.sink);
+    const sub = await e.alertReportSubscribe(C1, '08:00', op);
+    // 06:00 in Berlin: the first report comes at 08:00 (yesterday's, 2026-11-23).
+    expect(sub).toMatchObject({ at: '08:00', lastDay: '2026-11-22' });
+    clock.advance(60 * 60_000);
+    await settle();
+    expect(rec.posts).toHaveLength(0);
+    clock.advance(60 * 60_000);
+    await until(() => rec.posts.length === 1, 5_000, 'the report');
+    expect(rec.posts[0].notice).toMatchObject({ kind: 'report', title: 'SMTP report 2026-11-23', report: { day: '2026-11-23', timezone: 'Europe/Berlin' } });
+    clock.advance(60 * 60_000);
+    await settle();
+    expect(rec.posts).toHaveLength(1);
+    // Down over the next 08:00: the missed day comes when it starts again, once.
+    await e.close();
+    clock.advance(24 * 60 * 60_000);
+    const again = await open();
+    const rec2 = recorder();
+    again.addAlertSink('slack', rec2.sink);
+    await until(() => rec2.posts.length === 1, 5_000, 'the missed report');
+    expect(rec2.posts[0].notice.report!.day).toBe('2026-11-24');
+    await settle(200);
+    expect(rec2.posts).toHaveLength(1);
+  });
 });
