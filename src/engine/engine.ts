@@ -13,7 +13,6 @@ import type {
   DnsResolver,
   EventEntry,
   EventLevel,
-  LogEntry,
   QueueItem,
   RecipientResult,
   Settings,
@@ -33,7 +32,7 @@ import { Queue, type QueueRecord } from './queue/queue.js';
 import { Worker } from './queue/worker.js';
 import { listLog } from './logs/maillog.js';
 import { listEvents } from './logs/events.js';
-import { AlertService, type RecipientOutcome } from './alerts/index.js';
+import { AlertService, outcomesOf } from './alerts/index.js';
 import { Access } from './access.js';
 import { createDeliverer } from './delivery/index.js';
 import { directPortFromEnv, resolverFromEnv } from './delivery/dns.js';
@@ -563,19 +562,6 @@ class EngineImpl implements Engine {
     }
     if (old.length) await this.store.commit(old);
   }
-}
-
-/** What became of each recipient in one attempt: the log's verdict (sent, deferred, bounced, expired) with the deliverer's result. */
-function outcomesOf(log: readonly LogEntry[], results: readonly RecipientResult[]): RecipientOutcome[] {
-  const byTo = new Map(results.map((r) => [r.to.toLowerCase(), r]));
-  const out: RecipientOutcome[] = [];
-  for (const e of log) {
-    if (e.status !== 'sent' && e.status !== 'deferred' && e.status !== 'bounced' && e.status !== 'expired') continue;
-    const to = e.to[0];
-    const result = byTo.get(to.toLowerCase()) ?? { to, status: e.status === 'sent' ? 'sent' : 'deferred', response: e.response ?? '', ...(e.failure ? { failure: e.failure } : {}), ...(e.host ? { host: e.host } : {}) };
-    out.push({ to, status: e.status, result });
-  }
-  return out;
 }
 
 function checkRecipients(to: unknown, max: number): string[] {

@@ -8,7 +8,7 @@
  * temporary failure is about the domain whose MX failed. A permanent failure is a bounce only,
  * never also a deferral.
  */
-import type { EventLevel, FailureKind, RecipientResult, SmtpStage } from '../types.js';
+import type { EventLevel, FailureKind, LogEntry, RecipientResult, SmtpStage } from '../types.js';
 import { impliedEnhanced, parseEnhanced, parseReplyCode } from './smtp-reply.js';
 
 /** What became of one recipient in this attempt (after the queue applied the lifetime). */
@@ -182,4 +182,17 @@ export function failureEvents(f: AttemptFacts): FailureEvent[] {
 export function recoveries(f: AttemptFacts): Recovery {
   const sent = f.outcomes.filter((o) => o.status === 'sent');
   return { relay: sent.length > 0 ? f.relay : null, domains: [...new Set(sent.map((o) => domainOf(o.to)))] };
+}
+
+/** What became of each recipient in one attempt: the log's verdict (sent, deferred, bounced, expired) with the deliverer's result. */
+export function outcomesOf(log: readonly LogEntry[], results: readonly RecipientResult[]): RecipientOutcome[] {
+  const byTo = new Map(results.map((r) => [r.to.toLowerCase(), r]));
+  const out: RecipientOutcome[] = [];
+  for (const e of log) {
+    if (e.status !== 'sent' && e.status !== 'deferred' && e.status !== 'bounced' && e.status !== 'expired') continue;
+    const to = e.to[0];
+    const result: RecipientResult = byTo.get(to.toLowerCase()) ?? { to, status: e.status === 'sent' ? 'sent' : 'deferred', response: e.response ?? '', ...(e.failure ? { failure: e.failure } : {}), ...(e.host ? { host: e.host } : {}) };
+    out.push({ to, status: e.status, result });
+  }
+  return out;
 }

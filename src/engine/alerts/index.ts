@@ -26,6 +26,7 @@ import { targetKey, type AdhocAlert, type AlertGroup, type AlertNotice, type Ale
 export { parseTarget, parseCodes, parseReportTime } from './subscriptions.js';
 export { parseDuration } from './silences.js';
 export type { AttemptFacts, RecipientOutcome } from './failure-events.js';
+export { outcomesOf } from './failure-events.js';
 
 /** Repeats of one event (code and place) within this window are counted into one summary event. */
 export const EVENT_WINDOW_MS = 60_000;
@@ -420,9 +421,12 @@ export class AlertService {
   async unsubscribe(target: AlertTarget): Promise<boolean> {
     const t = checkTarget(target);
     const { ops, had } = this.subscriptions.unsubscribeOps(t);
+    const subjects = this.outbox.targetSubjects(t);
     const dropped = this.outbox.removeTarget(t);
     await this.d.store.commit([...ops, ...dropped], true);
     this.subscriptions.forget(t);
+    // A resolved group whose last notice was for this target is done.
+    for (const subject of subjects) if (!this.outbox.has(subject)) this.finished(subject);
     return had;
   }
 

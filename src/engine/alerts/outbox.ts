@@ -165,6 +165,12 @@ export class Outbox {
     return ops;
   }
 
+  /** Subjects a target has records of. */
+  targetSubjects(target: AlertTarget): string[] {
+    const tk = targetKey(target);
+    return [...this.recs.values()].filter((r) => targetKey(r.target) === tk).map((r) => r.subject);
+  }
+
   /** Targets that have a record of a subject (were told about it). */
   targetsOf(subject: string): AlertTarget[] {
     return [...this.recs.values()].filter((r) => r.subject === subject).map((r) => r.target);
