@@ -122,9 +122,13 @@ describe('alert groups on the engine', () => {
     expect(events.every((x) => x.data?.domain === 'burst.test' && x.data?.smtpCode === 550 && x.data?.enhanced === '5.1.1')).toBe(true);
   });
 
-  it('a relay answering 451 at RCPT for minutes: one grouped alert, edits as it grows, a resolved notice once it accepts', async () => {
+  it.each([
+    ['421 at the greeting', 'greeting', 421, '4.3.2', (on: () => boolean) => ({ connectReply: () => (on() ? '421 4.3.2 Service shutting down' : undefined) })],
+    ['451 to RCPT TO', 'rcpt', 451, '4.3.0', (on: () => boolean) => ({ rcptReply: () => (on() ? '451 4.3.0 Temporary lookup failure' : undefined) })],
+    ['451 after DATA', 'data', 451, '4.3.0', (on: () => boolean) => ({ dataReply: () => (on() ? '451 4.3.0 Queue file write error' : undefined) })],
+  ] as const)('a relay answering %s for minutes: one grouped alert, edits as it grows, a resolved notice once it accepts', async (_name, stage, code, enhanced, peerOpts) => {
     let refuse = true;
-    const { e, clock, peer } = await setup({ rcptReply: () => (refuse ? '451 4.3.0 Temporary lookup failure' : undefined) });
+    const { e, clock, peer } = await setup(peerOpts(() => refuse));
     const rec = recorder();
     e.addAlertSink('slack', rec.sink);
     await e.alertSubscribe(C1, 'warning', op);
@@ -133,7 +137,7 @@ describe('alert groups on the engine', () => {
     clock.advance(30_000);
     await until(() => rec.posts.length === 1, 5_000, 'the first post');
     expect(rec.posts[0].notice.group).toMatchObject({ code: 'relay.deferred', scope: { kind: 'relay', value: `127.0.0.1:${peer.port}` }, messages: 20, level: 'warning' });
-    expect(rec.posts[0].notice.group!.reasons[0]).toMatchObject({ smtpCode: 451, enhanced: '4.3.0', stage: 'rcpt' });
+    expect(rec.posts[0].notice.group!.reasons[0]).toMatchObject({ smtpCode: code, enhanced, stage });
     expect(rec.posts[0].notice.mailWaits).toBe(true);
     // Minutes of retries: the same group counts them, messages once each.
     clock.advance(300_000);
