@@ -5,6 +5,8 @@
  * 1. Latency (in this process, real time): from the first failure (the peer's refusal) to the
  *    first post, against alert-group-wait; from the last change to the edited post, against the
  *    time the edit was due (first post + alert-group-interval).
+ * 0. The alert path alone (in this process): CPU per failure for the mapping, the rate-limited event
+ *    log, the group and its writes, 10,000 bounces across 100 domains.
  * 2. Throughput (the engine in its own process, bench/alerts-engine.ts): 10,000 failures a
  *    minute across 100 domains submitted through the intake listener for a minute, while
  *    Postfix's smtp-source injects a stream of good mail: alert posts per minute, the engine's
@@ -27,6 +29,10 @@ import { startSlackApp } from '../src/adapters/slack/index.js';
 import { createRunner } from '../src/commands/run.js';
 import { createEngine, type Actor } from '../src/engine/index.js';
 import { FakeSlack } from '../test/doubles/slack/fake-slack.js';
+import { Store } from '../src/engine/store.js';
+import { Journal } from '../src/engine/journal.js';
+import { AlertService } from '../src/engine/alerts/index.js';
+import { defaultSettings } from '../src/engine/settings.js';
 import type { BenchChild } from './alerts-engine.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -97,6 +103,41 @@ async function startRelay(fails: RegExp) {
   server.on('error', () => undefined);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { port: (server.server.address() as { port: number }).port, refusals, accepted: () => accepted, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+// ---------------------------------------------------------------- 0. the alert path
+
+async function alertPath(): Promise<Record<string, number>> {
+  const n = 10_000;
+  const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-bench-alertpath-'));
+  const store = await Store.open(dir);
+  const clock = { now: () => Date.now(), setTimeout: (f: () => void, ms: number) => setTimeout(f, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+  const journal = new Journal(store, clock);
+  const settings = defaultSettings();
+  const a = await AlertService.open({ store, clock, journal, settings: () => settings, queueCounts: () => ({ queued: 0, sending: 0, deferred: 0, held: 0, total: 0, oldest: null }), report: () => Promise.reject(new Error('no reports here')), log: () => undefined });
+  journal.listen((_l, ev) => a.observeEvents(ev));
+  a.start();
+  const per: number[] = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) {
+        const to = `u${run}x${i}@d${i % 100}.fail.test`;
+        await a.attempted({ id: `0mwun${run}${String(i).padStart(8, '0')}`, relay: '127.0.0.1:2525', outcomes: [{ to, status: 'bounced', result: { to, status: 'bounced', code: 550, stage: 'rcpt', failure: 'rejected', response: `550 5.1.1 <${to}>: Recipient address rejected: User unknown` } }] }, false);
+      }
+      await a.settled();
+      const c = process.cpuUsage(c0);
+      per.push((c.user + c.system) / n);
+      console.log(`alert path run ${run + 1}: ${(per.at(-1)!).toFixed(0)} µs CPU per failure`);
+    }
+  } finally {
+    await a.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const m = { cpuUsPerFailure: Math.round(median(per)), coreShareAt10kPerMinute: Number(((median(per) * (10_000 / 60)) / 1e6).toFixed(4)) };
+  console.log(`median   alert path ${m.cpuUsPerFailure} µs CPU per failure: ${(m.coreShareAt10kPerMinute * 100).toFixed(1)}% of a core at 10,000 failures a minute`);
+  return m;
 }
 
 // ---------------------------------------------------------------- 1. latency
@@ -309,6 +350,7 @@ async function throughput(): Promise<Record<string, unknown>> {
 
 async function main(): Promise<void> {
   const summary: Record<string, unknown> = {};
+  summary.alertPath = await alertPath();
   if (!values['skip-latency']) summary.latency = await latency();
   if (!values['skip-throughput']) summary.throughput = await throughput();
   console.log(JSON.stringify(summary));
