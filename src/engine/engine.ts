@@ -243,6 +243,9 @@ class EngineImpl implements Engine {
     return this.queue.get(id).then(
       () =>
         new Promise<AttemptOutcome>((resolve, reject) => {
+          // The attempt may have finished while the queue was read: its waiters were told already.
+          const finished = this.recent.get(id);
+          if (finished) return resolve(finished);
           const list = this.waiters.get(id) ?? [];
           const timer = setTimeout(() => {
             const l = this.waiters.get(id) ?? [];
@@ -257,6 +260,12 @@ class EngineImpl implements Engine {
           list.push(waiter);
           this.waiters.set(id, list);
         }),
+      (e: unknown) => {
+        // Sent and gone from the queue while it was read: the outcome is known.
+        const finished = this.recent.get(id);
+        if (finished) return finished;
+        throw e;
+      },
     );
   }
 
