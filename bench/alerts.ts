@@ -32,7 +32,9 @@ import { FakeSlack } from '../test/doubles/slack/fake-slack.js';
 import { Store } from '../src/engine/store.js';
 import { Journal } from '../src/engine/journal.js';
 import { AlertService } from '../src/engine/alerts/index.js';
-import { defaultSettings } from '../src/engine/settings.js';
+import { defaultSettings } from '../src/engine/settings/table.js';
+import { RateLimitedEvents } from '../src/engine/logs/rate-limited-events.js';
+import { placeOf } from '../src/engine/alerts/kinds.js';
 import type { BenchChild } from './alerts-engine.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -114,7 +116,8 @@ async function alertPath(): Promise<Record<string, number>> {
   const clock = { now: () => Date.now(), setTimeout: (f: () => void, ms: number) => setTimeout(f, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
   const journal = new Journal(store, clock);
   const settings = defaultSettings();
-  const a = await AlertService.open({ store, clock, journal, settings: () => settings, queueCounts: () => ({ queued: 0, sending: 0, deferred: 0, held: 0, total: 0, oldest: null }), report: () => Promise.reject(new Error('no reports here')), log: () => undefined });
+  const events = new RateLimitedEvents(journal, clock, placeOf);
+  const a = await AlertService.open({ store, clock, events, settings: () => settings, queueCounts: () => ({ queued: 0, sending: 0, deferred: 0, held: 0, total: 0, oldest: null }), report: () => Promise.reject(new Error('no reports here')), log: () => undefined });
   journal.listen((_l, ev) => a.observeEvents(ev));
   a.start();
   const per: number[] = [];
@@ -132,6 +135,7 @@ async function alertPath(): Promise<Record<string, number>> {
     }
   } finally {
     await a.close();
+    await events.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   }

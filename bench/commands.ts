@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { parseLine } from '../src/commands/parse.js';
 import { createRunner } from '../src/commands/run.js';
 import { createEngine } from '../src/engine/index.js';
-import { connectControl } from '../src/repl/client.js';
-import { startControlServer } from '../src/repl/server.js';
+import { connectControl } from '../src/cli/control-client.js';
+import { startControlServer } from '../src/serve/control-server.js';
 import { buildDist, ROOT } from '../test/cli/build.js';
 
 const runsArg = process.argv.indexOf('--runs');

@@ -24,7 +24,8 @@ packages=(
   iproute2                # ss, to see which ports listen
   procps                  # kill/ps used by the peers script and the tests
   util-linux              # mount/umount of the tmpfs in the disk-full tests
-  python3                 # python smtplib as an SMTP client in the intake tests
+  python3                 # python smtplib as an SMTP client in the intake tests; the sd_notify receiver
+  systemd                 # systemd-analyze verify/security for contrib/smtp-ops.service, systemd-notify for serve's readiness (no PID 1 needed)
 )
 
 if [[ "$(id -u)" -ne 0 ]]; then

@@ -1,68 +1,18 @@
 /**
  * The `/smtp` grammar as data. Parsing, help, access checks, REPL completion,
- * Discord command registration and the README's command list all read this
- * table; nothing else declares a command.
+ * Discord command registration, the handlers' keys and the README's command
+ * table (`npm run docs:tables`) all read this table; nothing else declares a
+ * command.
  */
-import { EVENT_LEVELS, QUEUE_STATES, ROLES } from '../engine/index.js';
-import type { LogStatus, SettingKey } from '../engine/index.js';
+import { EVENT_LEVELS, LOG_STATUSES, QUEUE_STATES, ROLES } from '../engine/index.js';
 import type { CommandSpec, OptionSpec } from './types.js';
-
-/**
- * Every setting key users may type, with its meaning (for `help config set`
- * and completion). A Record so that a key added to the engine's SettingKey
- * fails to compile here until it is described.
- */
-export const SETTING_HELP: Readonly<Record<SettingKey, string>> = {
-  enabled: 'on/off: off queues mail but sends nothing',
-  'use-tls': 'on/off: TLS to the relay (465 implicit, else STARTTLS required); direct: require STARTTLS',
-  'tls-implicit': 'auto/on/off: implicit TLS (auto = on port 465 only)',
-  hostname: 'FQDN used as EHLO name and Message-ID domain',
-  'from-name': 'display name in From',
-  'from-address': 'envelope and header From address',
-  'relay-host': 'relay server host; blank = send direct by MX',
-  'relay-port': 'relay port 1-65535 (25, 587 STARTTLS, 465 implicit TLS); blank = direct',
-  sasl: 'on/off: authenticate to the relay with SASL',
-  'sasl-username': 'SASL user name',
-  'sasl-password': 'SASL password (secret: typed privately, stored encrypted, never shown)',
-  'tls-ca': 'PEM file of a private CA to trust; blank = system roots',
-  'tls-verify': 'on/off: verify certificates (off is unsafe)',
-  timezone: 'IANA time zone of reports; blank = system',
-  'retry-first': 'first retry after a deferral (default 300s)',
-  'retry-max': 'longest wait between tries (default 4000s)',
-  'max-queue-lifetime': 'bounce after this long in the queue (default 5d)',
-  concurrency: 'parallel deliveries (default 20)',
-  listen: 'SMTP intake host:port (default 127.0.0.1:2525)',
-  'intake-auth': 'on/off: require AUTH at intake',
-  'intake-username': 'intake AUTH user name',
-  'intake-password': 'intake AUTH password (secret)',
-  'intake-tls-cert': 'PEM certificate for intake STARTTLS; blank = no STARTTLS',
-  'intake-tls-key': 'PEM private key for intake STARTTLS',
-  'intake-max-size': 'largest message accepted, bytes (0 = no limit)',
-  'intake-max-recipients': 'recipients per message',
-  'intake-max-connections': 'concurrent intake connections',
-  'intake-allow-senders': 'addresses or @domains allowed as senders; blank = any',
-  'alert-group-wait': 'wait before the first notification of an alert group (default 30s)',
-  'alert-group-interval': 'least time between two notifications of a changing alert group (default 5m)',
-  'alert-repeat-interval': 'post a group still firing again after this long (default 4h; 0 = never)',
-  'alert-backlog-count': 'messages waiting in the queue above which queue.backlog fires (default 1000; 0 = off)',
-  'alert-backlog-age': 'age of the oldest waiting message above which queue.backlog fires (default 1h; 0 = off)',
-};
-
-/** Every setting key, in the order of the admin guide. */
-export const SETTING_KEYS: readonly SettingKey[] = Object.keys(SETTING_HELP) as SettingKey[];
-
-/** Settings whose values are secrets: never echoed, never typed inline in chat. */
-export const SECRET_KEYS: readonly SettingKey[] = ['sasl-password', 'intake-password'];
-
-/** Mail log statuses, for `log --status`. */
-export const LOG_STATUSES: readonly LogStatus[] = ['received', 'sent', 'deferred', 'bounced', 'deleted', 'expired'];
 
 const page: OptionSpec = { name: 'page', type: 'number', description: 'Page number, 1 = newest', alias: 'p' };
 const cursor: OptionSpec = { name: 'cursor', type: 'string', description: 'Opaque paging cursor (from a previous page)' };
 const yes: OptionSpec = { name: 'yes', type: 'boolean', description: 'Do it without asking', alias: 'y', terminalOnly: true };
 
 /** The grammar. Order is the order of `help`. */
-export const COMMANDS: readonly CommandSpec[] = [
+const GRAMMAR = [
   {
     path: ['status'],
     aliases: [['dashboard']],
@@ -194,10 +144,32 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: ['doctor'],
-    summary: 'Run the troubleshooting checks of the admin guide',
+    summary: "Run the admin guide's troubleshooting checks (connection, TLS, login, relay permission, SPF/DKIM/DMARC, reverse DNS, blocklists, queue) within 10 s",
+    args: [],
+    options: [{ name: 'to', type: 'string', description: 'Test recipient address or domain (RCPT TO; direct mode: its MX); default postmaster@ the from-address domain', complete: 'address' }],
+    examples: ['doctor', 'doctor --to oncall@example.com', 'doctor --to example.com'],
+    role: 'viewer',
+  },
+  {
+    path: ['dkim', 'keygen'],
+    summary: 'Make a DKIM key pair, store the private key (sealed) and print the DNS TXT record to publish',
+    args: [],
+    options: [
+      { name: 'selector', type: 'string', description: 'Selector to publish the key under (default smtp-ops-YYYYMMDD)' },
+      { name: 'bits', type: 'number', description: 'RSA key size: 1024, 2048 (default), 3072 or 4096' },
+      yes,
+    ],
+    examples: ['dkim keygen', 'dkim keygen --selector alerts2026 --bits 2048'],
+    role: 'admin',
+    destructive: true,
+  },
+  {
+    path: ['dkim', 'show'],
+    aliases: [['dkim']],
+    summary: 'Print the DNS TXT record of the current DKIM key (never the private key)',
     args: [],
     options: [],
-    examples: ['doctor'],
+    examples: ['dkim show'],
     role: 'viewer',
   },
   {
@@ -285,7 +257,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['help', 'help queue delete'],
     role: 'viewer',
   },
-];
+] as const satisfies readonly CommandSpec[];
+
+export const COMMANDS: readonly CommandSpec[] = GRAMMAR;
+
+type Joined<P> = P extends readonly [infer A extends string] ? A : P extends readonly [infer A extends string, ...infer R] ? `${A} ${Joined<R>}` : never;
+
+/** A command's canonical path as one string (`queue flush`): the key of its handler. */
+export type CommandPath = Joined<(typeof GRAMMAR)[number]['path']>;
+
+/** The canonical path of a command of the grammar. */
+export function pathOf(spec: CommandSpec): CommandPath {
+  return spec.path.join(' ') as CommandPath;
+}
 
 /** The usage line of a command, e.g. `queue list [--state <queued|…>] [--page N]`. */
 export function usageOf(spec: CommandSpec, opts: { terminal?: boolean } = {}): string {

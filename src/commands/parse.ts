@@ -8,9 +8,9 @@
 import yargs from 'yargs';
 import type { ErrorReply } from './reply.js';
 import type { CommandSpec, ParsedCommand } from './types.js';
-import { COMMANDS, SECRET_KEYS, commandPaths, usageOf } from './grammar.js';
+import { COMMANDS, commandPaths, usageOf } from './grammar.js';
 import { tokenize } from './tokenize.js';
-import { closest } from '../engine/index.js';
+import { SECRET_KEYS, closest } from '../engine/index.js';
 
 /** A parsed line with its spec, or the usage error to answer. */
 export type ParseResult = { ok: true; command: ParsedCommand; spec: CommandSpec } | { ok: false; error: ErrorReply };

@@ -3,7 +3,7 @@
  * (terminal, Slack, Discord) owns a renderer for every kind. `data` is the
  * machine-readable payload the CLI prints with `--json`.
  */
-import type { Actor, AlertTarget, Role } from '../engine/index.js';
+import type { Actor, AlertTarget, CheckStatus, Role } from '../engine/index.js';
 
 /** A button. `id` is an opaque action token; the adapter hands it back to `Runner.action`. */
 export interface Action {
@@ -13,11 +13,21 @@ export interface Action {
   kind: 'page-next' | 'page-prev' | 'confirm' | 'cancel';
 }
 
+/**
+ * Who may see a reply in chat. `requester`: only the one who asked or pressed
+ * the button (a refusal, an expired button, a password prompt), even when the
+ * command was shared, and a pressed message stays as it is. `channel`: where
+ * it was asked (in the channel when shared; a button's message is replaced).
+ */
+export type Audience = 'requester' | 'channel';
+
 interface Base {
   /** Machine-readable payload (`--json`). */
   data?: unknown;
   /** false when the operation failed (CLI exit code 1; 2 for usage/validation errors). Default true. */
   ok?: boolean;
+  /** Set by the runner on every reply it returns (see `audience.ts`); adapters render it, terminals ignore it. */
+  audience?: Audience;
 }
 
 /** A sentence or short paragraph. */
@@ -83,6 +93,30 @@ export interface ProgressReply extends Base {
   label: string;
   done: number;
   total: number;
+  /** Steps so far (finished ones with their outcome, then those still running), for work made of named steps (the doctor). */
+  steps?: { status: CheckStatus | 'running'; title: string }[];
+}
+
+/** One item of a checklist: an outcome, what was found, and what to do. */
+export interface CheckItem {
+  status: CheckStatus;
+  title: string;
+  detail: string;
+  /** The fix, in words; commands in backticks. */
+  hint?: string;
+}
+
+/**
+ * A checklist in sections (the doctor). Renderers wrap long text and never cut a detail or a
+ * hint: when a chat message cannot hold everything, the full text goes along as a file.
+ */
+export interface ChecksReply extends Base {
+  kind: 'checks';
+  title: string;
+  /** What was checked, in one line (route, sender, test recipient). */
+  subtitle?: string;
+  sections: { title: string; items: CheckItem[] }[];
+  footer?: string;
 }
 
 /** The command needs a secret typed privately (REPL hidden prompt, chat modal, CLI --password-stdin). */
@@ -129,7 +163,8 @@ export type Reply =
   | SecretPromptReply
   | ChartReply
   | FileReply
-  | GroupReply;
+  | GroupReply
+  | ChecksReply;
 
 /** Where a command came from and how to talk back. */
 export interface RunContext {

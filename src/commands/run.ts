@@ -1,18 +1,20 @@
 /**
- * The runner: parse, check access, confirm, execute, and turn every failure
- * into an ErrorReply. One runner serves every adapter; it never throws.
+ * The runner: parse, check access, confirm, execute, turn every failure into
+ * an ErrorReply, and mark who may see each reply. One runner serves every
+ * adapter; it never throws.
  */
-import { actorKey, isSmtpOpsError } from '../engine/index.js';
+import { SECRET_KEYS, actorKey, isSecretKey, isSmtpOpsError } from '../engine/index.js';
 import type { Actor, Engine, Role } from '../engine/index.js';
 import { parseAdmins, resolveRole, roleAtLeast } from './access.js';
 import { ActionStore } from './actions.js';
 import { ALERT_TOKEN_PREFIX, parseAlertToken } from './alert-actions.js';
-import { COMMANDS, findCommand, usageOf } from './grammar.js';
-import { applySecret, isSecretKey } from './handlers/config.js';
+import { withAudience } from './audience.js';
+import { COMMANDS, findCommand, pathOf, usageOf } from './grammar.js';
+import { applySecret } from './handlers/config.js';
 import type { HandlerEnv } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
 import { parseLine, redactSecrets } from './parse.js';
-import type { ErrorReply, Reply, RunContext } from './reply.js';
+import type { Audience, ErrorReply, ProgressReply, Reply, RunContext } from './reply.js';
 import type { CommandSpec, Runner } from './types.js';
 
 export interface RunnerOptions {
@@ -109,8 +111,7 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
       spec = parsed.spec;
       const denied = await checkAccess(spec, ctx);
       if (denied) return denied;
-      const handler = HANDLERS[spec.path.join(' ')];
-      if (!handler) return errorReply('internal', `\`${spec.path.join(' ')}\` is not available in this build`);
+      const handler = HANDLERS[pathOf(spec)];
       const confirmed = ctx.confirmed === true || parsed.command.options.yes === true;
       const env: HandlerEnv = { engine, ctx: { ...ctx, confirmed }, actions, now, commands, spec, admins };
       return withErrorData(await handler(parsed.command, env));
@@ -155,7 +156,7 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
     const hide = typeof value === 'string' && value.length ? value : undefined;
     try {
       if (!isSecretKey(field)) {
-        const message = `${String(field).slice(0, 40)} is not a secret setting (sasl-password, intake-password)`;
+        const message = `${String(field).slice(0, 40)} is not a secret setting (${SECRET_KEYS.join(', ')})`;
         return errorReply('validation', message, { issues: [{ field: String(field).slice(0, 40), rule: 'secret-field', message }] });
       }
       if (typeof value !== 'string') return errorReply('validation', `${field} must be text`, { issues: [{ field, rule: 'required', message: `${field} must be text` }] });
@@ -167,5 +168,24 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
     }
   }
 
-  return { run, action, secret, roleOf, commands };
+  // Every reply that leaves the runner, follow-ups and progress (the doctor's steps) too, carries who may see it.
+  const marked = (ctx: RunContext, asked: Audience = 'channel'): RunContext => {
+    const { followUp, onProgress } = ctx;
+    return {
+      ...ctx,
+      ...(followUp ? { followUp: (r: Reply) => followUp(withAudience(r, asked)) } : {}),
+      ...(onProgress ? { onProgress: (p: ProgressReply) => onProgress(withAudience(p, asked)) } : {}),
+    };
+  };
+  return {
+    run: async (text, ctx) => withAudience(await run(text, marked(ctx))),
+    action: async (token, ctx) => {
+      // A press on an alert's button is answered to the presser alone, follow-ups and progress too.
+      const asked: Audience = String(token ?? '').startsWith(ALERT_TOKEN_PREFIX) ? 'requester' : 'channel';
+      return withAudience(await action(token, marked(ctx, asked)), asked);
+    },
+    secret: async (field, value, ctx) => withAudience(await secret(field, value, marked(ctx))),
+    roleOf,
+    commands,
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * The grammar as data and the runner contract. `grammar.ts` declares every
  * command as a {@link CommandSpec}; help, REPL completion, Discord command
- * registration and the README's command list are generated from it.
+ * registration and the README's command table (`npm run docs:tables`) are
+ * generated from it.
  */
 import type { Actor, Role } from '../engine/index.js';
 import type { Reply, RunContext } from './reply.js';
@@ -54,7 +55,7 @@ export interface ParsedCommand {
   options: Record<string, string | number | boolean | undefined>;
 }
 
-/** One runner serves every adapter. */
+/** One runner serves every adapter. Every reply it returns (and every follow-up and progress update) has its `audience` set. */
 export interface Runner {
   /** Parse and run a line (`/smtp queue list`, `smtp queue list` or `queue list`). Never throws. */
   run(text: string, ctx: RunContext): Promise<Reply>;

@@ -8,8 +8,10 @@ import type {
   AttemptOutcome,
   Deliverer,
   DeliveryConfig,
+  DkimRecord,
   DnsResolver,
   DoctorCheck,
+  DoctorOptions,
   EventEntry,
   EventLevel,
   EventQuery,
@@ -37,6 +39,23 @@ export interface IntakeServer {
   /** Stop accepting, let open sessions finish (bounded), then close. */
   close(): Promise<void>;
 }
+
+/** One health check: whether it passes and why (shown by `/healthz`). */
+export interface HealthCheck {
+  ok: boolean;
+  detail: string;
+}
+
+/** What `/healthz` asks of the engine. */
+export interface EngineHealth {
+  /** A small synced write to the store and a file in its directory both succeed (a full or read-only disk fails it). */
+  store: HealthCheck;
+  /** The delivery worker runs and its last pass did not fail. */
+  worker: HealthCheck;
+}
+
+/** Mail log entries and events as they land on disk. */
+export type JournalListener = (log: readonly LogEntry[], events: readonly EventEntry[]) => void;
 
 /** Time as the engine sees it; tests pass a fake. */
 export interface Clock {
@@ -102,7 +121,21 @@ export interface Engine {
   report(q: ReportQuery): Promise<DailyReport>;
 
   // doctor
-  doctor(): Promise<DoctorCheck[]>;
+  /**
+   * The admin guide's troubleshooting checks; resolves within 10 s whatever the network does.
+   * Throws a ValidationError when `to` is neither an address nor a domain.
+   */
+  doctor(opts?: DoctorOptions): Promise<DoctorCheck[]>;
+
+  // dkim
+  /**
+   * Generates an RSA key pair, stores the private key (sealed) with dkim-selector (and dkim-domain
+   * from the from-address when blank) in one settings change, and returns the record to publish.
+   * Replaces any key set before: callers confirm that first.
+   */
+  dkimKeygen(opts: { selector?: string; bits?: number }, actor: Actor): Promise<DkimRecord>;
+  /** The record that publishes the current key, or null when DKIM is not fully configured. */
+  dkimRecord(): Promise<DkimRecord | null>;
 
   // alerts
   /** Subscribe a target (`slack`/`discord` channel, `email` address) to alert groups at or above a level, only of `codes` when given. */
@@ -142,6 +175,14 @@ export interface Engine {
    * when a listener setting changes (`listen`, `hostname`, `intake-*`).
    */
   startIntake(opts?: { listen?: string }): Promise<IntakeServer>;
+
+  // observability (metrics and health)
+  /** Hear mail log entries and events once they are on disk; returns a function that stops listening. Listeners must not throw or block. */
+  onJournal(listener: JournalListener): () => void;
+  /** The store and worker checks of `/healthz`. */
+  health(): Promise<EngineHealth>;
+  /** Alert notices waiting in the durable alert outbox (posts, edits and resolved notices not yet delivered to their targets). */
+  alertBacklog(): Promise<number>;
 
   /** Wake the worker (after settings change or flush). */
   kick(): void;

@@ -1,7 +1,8 @@
 /**
  * The one write path for anything that lands in the mail log or the event
- * log: entries, their indexes, report aggregates and the caller's own ops go
- * in one batch. Listeners hear about entries after they are on disk.
+ * log: a state change and the entries that report it go in one batch, with
+ * their indexes and report aggregates. Listeners hear about entries after
+ * they are on disk.
  */
 import type { Actor, EventEntry, EventLevel, LogEntry } from './types.js';
 import { actorKey } from './types.js';
@@ -12,6 +13,15 @@ import { logOps } from './logs/maillog.js';
 import { eventOps } from './logs/events.js';
 
 export type JournalListener = (log: readonly LogEntry[], events: readonly EventEntry[]) => void;
+
+/** One atomic write: the ops of a state change, and the mail log entries and events that report it. */
+export interface Batch {
+  ops?: readonly Op[];
+  log?: readonly LogEntry[];
+  events?: readonly EventEntry[];
+  /** Resolve only once the batch is synced to disk (the caller acknowledges durability). */
+  sync?: boolean;
+}
 
 export class Journal {
   private readonly keys = new KeyMaker();
@@ -27,8 +37,13 @@ export class Journal {
     this.reports = r;
   }
 
-  listen(l: JournalListener): void {
+  /** Returns a function that removes the listener. */
+  listen(l: JournalListener): () => void {
     this.listeners.push(l);
+    return () => {
+      const i = this.listeners.indexOf(l);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   entry(e: Omit<LogEntry, 'key' | 'time'>, time = this.clock.now()): LogEntry {
@@ -41,8 +56,13 @@ export class Journal {
     return { key: this.keys.next(time), time, level, code, message, actor: who, ...(data ? { data } : {}) };
   }
 
-  /** Write ops plus entries atomically. `sync` when the caller acknowledges durability. */
-  async write(ops: Op[], log: LogEntry[] = [], events: EventEntry[] = [], sync = false): Promise<void> {
+  /** Record one event, and the ops of the change it reports, in one batch. */
+  record(event: EventEntry, ops: readonly Op[] = [], opts: { sync?: boolean } = {}): Promise<void> {
+    return this.commit({ ops, events: [event], sync: opts.sync });
+  }
+
+  /** Write a batch atomically. */
+  async commit({ ops = [], log = [], events = [], sync = false }: Batch): Promise<void> {
     const all = ops.slice();
     for (const e of log) for (const op of logOps(e)) all.push(op);
     for (const e of events) for (const op of eventOps(e)) all.push(op);

@@ -25,6 +25,7 @@
  * | `ao!<subject>!<target>`              | outbox Delivery JSON       | notices to send, and the message ref   |
  * | `idem!<key>`                         | SubmitResult JSON + time   | submit idempotency keys (7 days)       |
  * | `r!…`                                | reports module             | daily aggregates                       |
+ * | `hc!probe`                           | time of the last probe     | health check: the store takes writes   |
  *
  * Ids and log keys start with a fixed-width base-36 millisecond time, so key
  * order is time order and paging is a bounded range scan.
@@ -59,6 +60,7 @@ export const K = {
   alertMember: (group: string, id: string) => `ag!m!${group}!${id}`,
   outbox: (subject: string, target: string) => `ao!${subject}!${target}`,
   idem: (key: string) => `idem!${key}`,
+  healthProbe: 'hc!probe',
 } as const;
 
 /** The id inside a `prefix…!<id>` index key. */

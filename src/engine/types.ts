@@ -1,8 +1,9 @@
 /**
  * Public data types of the smtp-ops engine. Everything the layers above the
- * engine (commands, adapters, REPL) see of it is declared here or in
+ * engine (commands, adapters, the CLI and serve) see of it is declared here or in
  * `errors.ts`; they import only from `src/engine/index.ts`.
  */
+import type { SecretProp, SettingKey, Settings } from './settings/table.js';
 
 /** Who asked for something. `platform:id` is the stable identity used by access roles. */
 export interface Actor {
@@ -22,100 +23,15 @@ export function actorKey(a: Actor): string {
 
 // ---------------------------------------------------------------- settings
 
-/** Every setting key, as typed by users (`config set relay-port=587`). */
-export type SettingKey =
-  | 'enabled'
-  | 'use-tls'
-  | 'tls-implicit'
-  | 'hostname'
-  | 'from-name'
-  | 'from-address'
-  | 'relay-host'
-  | 'relay-port'
-  | 'sasl'
-  | 'sasl-username'
-  | 'sasl-password'
-  | 'tls-ca'
-  | 'tls-verify'
-  | 'timezone'
-  | 'retry-first'
-  | 'retry-max'
-  | 'max-queue-lifetime'
-  | 'concurrency'
-  | 'listen'
-  | 'intake-auth'
-  | 'intake-username'
-  | 'intake-password'
-  | 'intake-tls-cert'
-  | 'intake-tls-key'
-  | 'intake-max-size'
-  | 'intake-max-recipients'
-  | 'intake-max-connections'
-  | 'intake-allow-senders'
-  | 'alert-group-wait'
-  | 'alert-group-interval'
-  | 'alert-repeat-interval'
-  | 'alert-backlog-count'
-  | 'alert-backlog-age';
+/** Settings are declared once, in the settings table (`settings/table.ts`); these types derive from it. */
+export type { SettingKey, Settings, SecretKey } from './settings/table.js';
 
-/** Stored, typed settings. Secrets are never part of a value returned to callers: see {@link SettingsView}. */
-export interface Settings {
-  enabled: boolean;
-  useTls: boolean;
-  /** With use-tls on: `auto` = implicit TLS on port 465 and STARTTLS elsewhere; `on` = implicit on any port; `off` = STARTTLS even on 465. */
-  tlsImplicit: 'auto' | 'on' | 'off';
-  hostname: string;
-  fromName: string;
-  fromAddress: string;
-  /** Blank = send direct by MX. */
-  relayHost: string;
-  /** null = direct (port 25). */
-  relayPort: number | null;
-  sasl: boolean;
-  saslUsername: string;
-  /** PEM file path of a private CA to trust; blank = system roots. */
-  tlsCa: string;
-  /** false = do not verify certificates (explicit, warned opt-out). */
-  tlsVerify: boolean;
-  /** IANA zone for reports; blank = system zone. */
-  timezone: string;
-  /** Seconds before the first retry of a deferred message (Postfix minimal_backoff_time). */
-  retryFirst: number;
-  /** Maximal seconds between tries (Postfix maximal_backoff_time). */
-  retryMax: number;
-  /** Seconds a message may stay queued before it bounces (Postfix maximal_queue_lifetime). */
-  maxQueueLifetime: number;
-  /** Concurrent deliveries. */
-  concurrency: number;
-  /** Intake listener `host:port`. */
-  listen: string;
-  intakeAuth: boolean;
-  intakeUsername: string;
-  intakeTlsCert: string;
-  intakeTlsKey: string;
-  /** Bytes; 0 = no limit. */
-  intakeMaxSize: number;
-  intakeMaxRecipients: number;
-  intakeMaxConnections: number;
-  /** Comma-separated sender addresses or `@domain`s allowed at intake; blank = any. */
-  intakeAllowSenders: string;
-  /** Seconds an alert group waits before its first notification (Alertmanager group_wait). */
-  alertGroupWait: number;
-  /** Least seconds between two notifications of one changing group (Alertmanager group_interval). */
-  alertGroupInterval: number;
-  /** Seconds after which a group still firing is posted again (Alertmanager repeat_interval); 0 = never. */
-  alertRepeatInterval: number;
-  /** Messages waiting in the queue (queued, sending, deferred) above which `queue.backlog` fires; 0 = off. */
-  alertBacklogCount: number;
-  /** Seconds the oldest waiting message may be queued before `queue.backlog` fires; 0 = off. */
-  alertBacklogAge: number;
-}
-
-/** What reads return: settings plus masked secrets and the TLS mode derived from them. */
-export interface SettingsView extends Settings {
-  /** `********` when set, `(not set)` otherwise. Never the value. */
-  saslPassword: string;
-  intakePassword: string;
+/**
+ * What reads return: the settings; each secret under its property
+ * (`saslPassword`, `intakePassword`, `dkimPrivateKey`) as `********` when set and `(not set)`
+ * otherwise, never the value; and the TLS mode and route derived from them.
+ */
+export interface SettingsView extends Settings, Record<SecretProp, string> {
   /** How delivery will connect: derived from use-tls, relay-host and relay-port. */
   tlsMode: TlsMode;
   /** `relay host:port` or `direct (MX)`. */
@@ -190,7 +106,18 @@ export interface QueueQuery extends PageQuery {
 
 /** A message handed to the engine. Either raw RFC 5322 bytes with an envelope, or parts from which the engine composes one. */
 export type SubmitInput = (
-  | { from: string; to: string[]; raw: Buffer | string; source?: QueueItem['source']; /** Submitting client address (intake). */ client?: string }
+  | {
+      from: string;
+      to: string[];
+      raw: Buffer | string;
+      source?: QueueItem['source'];
+      /** Submitting client address (intake). */
+      client?: string;
+      /** BODY= the SMTP client declared (RFC 6152); without it, 8-bit bytes in `raw` count as 8BITMIME. */
+      body?: MessageBody;
+      /** The SMTP client declared SMTPUTF8 (RFC 6531); without it, a non-ASCII address or header counts as declared. */
+      smtputf8?: boolean;
+    }
   | { from?: string; to: string[]; subject: string; text: string; headers?: Record<string, string>; source?: QueueItem['source'] }
 ) & {
   /** A submit repeated with the same key (within a week) queues nothing and returns the first result. */
@@ -249,12 +176,19 @@ export interface RecipientResult {
   stage?: SmtpStage;
 }
 
+/** The body type of a message (RFC 6152 BODY=). */
+export type MessageBody = '7BIT' | '8BITMIME';
+
 /** What the engine asks a deliverer to send: one message, its remaining recipients of one destination. */
 export interface DeliveryRequest {
   id: string;
   from: string;
   to: string[];
   raw: Buffer;
+  /** As queued: 8BITMIME is declared to a peer that offers it (RFC 6152). */
+  body?: MessageBody;
+  /** As queued: SMTPUTF8 was requested (RFC 6531); declared to a peer that offers it, a bounce (5.6.7) when it must be and is not. */
+  smtputf8?: boolean;
 }
 
 /** The seam between the queue worker and the network. Replaced in unit tests through `EngineOptions.delivererFactory`. */
@@ -288,6 +222,8 @@ export interface DnsResolver {
   resolve6(host: string): Promise<string[]>;
   resolveTxt?(host: string): Promise<string[][]>;
   reverse?(ip: string): Promise<string[]>;
+  /** PTR records of a name (`4.3.2.1.in-addr.arpa`), for SPF's ptr mechanism. */
+  resolvePtr?(name: string): Promise<string[]>;
 }
 
 /** Outcome of the first delivery attempt of a message (what `test` reports). */
@@ -303,6 +239,7 @@ export interface AttemptOutcome {
 
 /** Mail log statuses: one entry per message received, and one per recipient outcome. */
 export type LogStatus = 'received' | 'sent' | 'deferred' | 'bounced' | 'deleted' | 'expired';
+export const LOG_STATUSES: readonly LogStatus[] = ['received', 'sent', 'deferred', 'bounced', 'deleted', 'expired'];
 
 /** One mail log entry. Per-recipient outcomes have one address in `to`; `received` lists all. */
 export interface LogEntry {
@@ -381,12 +318,58 @@ export interface AccessGrant {
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
+/** The parts of the admin guide's checklist, in the order the doctor reports them. */
+export type DoctorSection = 'settings' | 'connection' | 'authentication' | 'relay-permission' | 'sender-domain' | 'reverse-dns' | 'blocklists' | 'queue' | 'reminders';
+export const DOCTOR_SECTIONS: readonly DoctorSection[] = ['settings', 'connection', 'authentication', 'relay-permission', 'sender-domain', 'reverse-dns', 'blocklists', 'queue', 'reminders'];
+
 /** One troubleshooting check of the admin guide. */
 export interface DoctorCheck {
   id: string;
   title: string;
   status: CheckStatus;
+  /** What was found, in words (the cause when it failed). */
   detail: string;
-  /** What to do about it. */
+  /** What to do about it; commands in it are in backticks and are also listed in `fix`. */
   hint?: string;
+  section: DoctorSection;
+  /** Commands (grammar lines, e.g. `config set use-tls=on`) that fix it, in order. */
+  fix?: string[];
+  /** How long the check took, in ms. */
+  ms?: number;
+}
+
+/** What `doctor` tests and how it reports while it runs. */
+export interface DoctorOptions {
+  /**
+   * Test recipient: an address (RCPT TO) or a domain (its postmaster). Relay mode sends it to the
+   * relay, direct mode looks up its MX. Default: postmaster@ the from-address domain.
+   */
+  to?: string;
+  /** Called as checks finish (independent checks run in parallel). */
+  onProgress?: (p: DoctorProgress) => void;
+}
+
+export interface DoctorProgress {
+  /** Finished groups of checks, of `total`. */
+  done: number;
+  total: number;
+  /** Every check finished so far, in report order. */
+  checks: DoctorCheck[];
+  /** What is still running, in words. */
+  running: string[];
+}
+
+/** The DNS TXT record that publishes a DKIM public key. */
+export interface DkimRecord {
+  domain: string;
+  selector: string;
+  bits: number;
+  /** `selector._domainkey.domain`. */
+  name: string;
+  /** `v=DKIM1; k=rsa; p=...` as one string. */
+  value: string;
+  /** The value cut into strings of at most 255 bytes, as one TXT record carries them (RFC 1035 3.3.14). */
+  strings: string[];
+  /** A BIND zone-file line: `name. IN TXT ( "..." "..." )`. */
+  zone: string;
 }

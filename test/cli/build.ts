@@ -50,7 +50,9 @@ export function buildDist(_label = 'test'): string {
   // Builds of older sources: keep recent ones (a run in progress may still use them).
   for (const e of readdirSync(join(ROOT, '.tmp'))) {
     const p = join(ROOT, '.tmp', e);
-    if (/^test-dist-/.test(e) && p !== out && Date.now() - statSync(p).mtimeMs > 30 * 60_000) rmSync(p, { recursive: true, force: true });
+    // Another test file may be removing the same old build right now.
+    const age = Date.now() - (statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (/^test-dist-/.test(e) && p !== out && age > 30 * 60_000) rmSync(p, { recursive: true, force: true });
   }
   return main;
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpPeer } from '../commands/setup.js';
 import { buildDist, ROOT } from './build.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { ensureZone, PEERS, peersOrSkip } from '../peers/peers.js';
 
 let main: string;
 let peer: Awaited<ReturnType<typeof smtpPeer>>;
@@ -83,7 +85,7 @@ async function scenario(store: string, env: NodeJS.ProcessEnv) {
   expect(q).toHaveProperty('next');
   expect(q).toHaveProperty('prev');
   const item = q.items.find((i) => i.id === d.id)!;
-  expect(Object.keys(item).sort()).toEqual(['attempts', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
+  expect(Object.keys(item).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
   expect(item).toMatchObject({ state: 'deferred', to: ['defer@sink.test'], attempts: 1 });
   expect(String(item.lastError)).toContain('try later');
 
@@ -123,6 +125,39 @@ async function scenario(store: string, env: NodeJS.ProcessEnv) {
   expect(noStdin.code).toBe(2);
   expect(noStdin.stderr).toMatch(/--password-stdin/);
 }
+
+const peers = await peersOrSkip('CLI doctor and DKIM');
+
+describe.skipIf(!peers.ok)('one-shot CLI: DKIM and doctor', () => {
+  it('a PEM on stdin, dkim keygen (confirmed with --yes), doctor --json with its exit code', async () => {
+    await ensureZone();
+    const store = newStore();
+    const env = { ...baseEnv(), SMTP_OPS_DNS: PEERS.dns };
+    const setup = await cli(store, ['config', 'set', 'hostname=mail.doctor.test', 'from-address=alerts@fail.doctor.test', 'relay-host=127.0.0.1', `relay-port=${peer.port}`, 'use-tls=off', 'dnsbl-zones=dnsbl.doctor.test', 'dkim-domain=fail.doctor.test', 'dkim-selector=s1'], env);
+    expect(setup.code, setup.stderr).toBe(0);
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const set = await cli(store, ['config', 'set', 'dkim-private-key', '--password-stdin'], env, pem);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout + set.stderr).not.toContain(pem.split('\n')[1]);
+    const shown = await cli(store, ['dkim', 'show', '--json'], env);
+    expect(json(shown)).toMatchObject({ record: { name: 's1._domainkey.fail.doctor.test', bits: 1024 } });
+    const ask = await cli(store, ['dkim', 'keygen', '--json'], env);
+    expect(ask.code).toBe(2);
+    expect(json(ask)).toMatchObject({ error: 'usage', confirm: 'dkim keygen' });
+    const made = await cli(store, ['dkim', 'keygen', '--bits', '1024', '--yes', '--json'], env);
+    expect(made.code, made.stderr).toBe(0);
+    expect(json(made)).toMatchObject({ record: { domain: 'fail.doctor.test', bits: 1024, value: expect.stringMatching(/^v=DKIM1; k=rsa; p=/) } });
+    const doctor = await cli(store, ['doctor', '--to', 'oncall@example.com', '--json'], env);
+    expect(doctor.code).toBe(1);
+    const d = json(doctor) as { checks: { id: string; status: string; section: string }[]; summary: { fail: number }; elapsedMs: number };
+    expect(d.checks.find((c) => c.id === 'spf')).toMatchObject({ status: 'fail', section: 'sender-domain' });
+    expect(d.checks.find((c) => c.id === 'relay-permission')).toMatchObject({ status: 'ok' });
+    expect(d.summary.fail).toBeGreaterThan(0);
+    expect(d.elapsedMs).toBeLessThan(10_000);
+    const text = await cli(store, ['doctor'], env);
+    expect(text.stdout).toMatch(/✗ FAIL {2}SPF allows the sending IP\n {10}spf=fail for 127\.0\.0\.31/);
+  }, 120_000);
+});
 
 describe('one-shot CLI', () => {
   it('against a store it opens itself', async () => {

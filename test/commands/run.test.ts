@@ -162,7 +162,7 @@ describe('paging', () => {
     expect(first.rows).toHaveLength(20);
     expect(first.page?.next).toBeDefined();
     const data = first.data as { items: { id: string; state: string; to: string[]; size: number; attempts: number; nextAttempt: unknown; lastError: unknown; from: string }[]; next: string | null };
-    expect(Object.keys(data.items[0]).sort()).toEqual(['attempts', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
+    expect(Object.keys(data.items[0]).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'lastError', 'nextAttempt', 'size', 'state', 'to']);
     await runner.run('access grant slack:UV viewer', chat());
     const second = expectKind(await runner.action(first.page!.next!.id, chat(slack('UV'))), 'table');
     expect(second.rows).toHaveLength(5);

@@ -15,7 +15,12 @@ function dnsZoneChanged(): boolean {
       return null;
     }
   };
-  return read(join(dirname(PEERS.script), 'dnsmasq.conf')) !== read(join(dirname(PEERS.sinkDir), 'dnsmasq.conf'));
+  const mine = read(join(dirname(PEERS.script), 'dnsmasq.conf'));
+  const running = read(join(dirname(PEERS.sinkDir), 'dnsmasq.conf'));
+  if (mine === null || running === null) return mine !== running;
+  // The running zone is a union of the checkouts' files (peers.sh): changed when a line of ours is missing.
+  const have = new Set(running.split('\n'));
+  return mine.split('\n').some((l) => !have.has(l));
 }
 
 export default async function setup(): Promise<void> {

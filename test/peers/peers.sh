@@ -160,18 +160,28 @@ start_sink() {
 }
 
 start_dnsmasq() {
-  local conf="$here/dnsmasq.conf" hash
-  hash="$(sha256sum "$conf" | cut -d' ' -f1)"
+  local conf="$here/dnsmasq.conf" hash merged
+  # The zone is shared by every checkout on the machine and records are only ever added, so the
+  # running zone is the union of the running copy and this checkout's file: a checkout with
+  # fewer records (an older branch) does not take away the records another one's tests need.
+  merged="$(mktemp)"
+  if [[ -s "$PEERS_DIR/dnsmasq.conf" ]]; then
+    awk 'NR == FNR { seen[$0] = 1; print; next } !($0 in seen) { print }' "$PEERS_DIR/dnsmasq.conf" "$conf" >"$merged"
+  else
+    cp "$conf" "$merged"
+  fi
+  hash="$(sha256sum "$merged" | cut -d' ' -f1)"
   if pid_alive "$PEERS_DIR/dnsmasq.pid"; then
-    [[ "$(cat "$PEERS_DIR/dnsmasq.hash" 2>/dev/null)" == "$hash" ]] && return 0
+    if [[ "$(cat "$PEERS_DIR/dnsmasq.hash" 2>/dev/null)" == "$hash" ]]; then rm -f "$merged"; return 0; fi
     log "dnsmasq.conf changed: restarting dnsmasq"
     kill "$(cat "$PEERS_DIR/dnsmasq.pid")"
     for _ in $(seq 1 50); do pid_alive "$PEERS_DIR/dnsmasq.pid" || break; sleep 0.1; done
   fi
   ss -Hlun "sport = :10053" | grep -q . && die "127.0.0.1:10053 is taken by something other than our dnsmasq"
   log "starting dnsmasq on 127.0.0.1:10053"
-  # The conf is copied so a checkout that goes away does not take the running zone with it.
-  cp "$conf" "$PEERS_DIR/dnsmasq.conf"
+  # The merged conf is kept so a checkout that goes away does not take the running zone with it.
+  mv "$merged" "$PEERS_DIR/dnsmasq.conf"
+  chmod 644 "$PEERS_DIR/dnsmasq.conf"
   dnsmasq --conf-file="$PEERS_DIR/dnsmasq.conf" --port=10053 --listen-address=127.0.0.1 \
     --bind-interfaces --user=nobody --group=nogroup --pid-file="$PEERS_DIR/dnsmasq.pid"
   echo "$hash" >"$PEERS_DIR/dnsmasq.hash"

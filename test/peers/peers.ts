@@ -86,6 +86,24 @@ export async function peersOrSkip(what: string): Promise<{ ok: boolean; missing:
   return { ok: false, missing };
 }
 
+/**
+ * Makes sure dnsmasq serves this checkout's records. The zone is shared with other checkouts,
+ * whose test runs restart it from their own file; `peers.sh up` restores the union (it only adds).
+ * Call before tests that need records added on this branch.
+ */
+export async function ensureZone(): Promise<void> {
+  const mine = readFileSync(join(here, 'dnsmasq.conf'), 'utf8').split('\n');
+  let running: Set<string>;
+  try {
+    running = new Set(readFileSync(join(dirname(PEERS.sinkDir), 'dnsmasq.conf'), 'utf8').split('\n'));
+  } catch {
+    running = new Set();
+  }
+  if (mine.every((l) => running.has(l))) return;
+  const r = await runPeersScript('up');
+  if (r.code !== 0) throw new Error(`peers.sh up failed: ${r.output}`);
+}
+
 /** Messages captured by a smtp-sink dump directory that contain `marker` (e.g. a unique subject). */
 export function sinkMessages(marker: string, dir: string = PEERS.sinkDir): string[] {
   if (!existsSync(dir)) return [];
@@ -133,11 +151,12 @@ export interface SmtpSink {
   stop(): Promise<void>;
 }
 
-export async function startSmtpSink(host: string, port?: number): Promise<SmtpSink> {
+/** `extra` are more smtp-sink options, e.g. `-8` (no 8BITMIME) or `-a` (no AUTH). */
+export async function startSmtpSink(host: string, port?: number, extra: string[] = []): Promise<SmtpSink> {
   const p = port ?? (await freePort(host));
   const dir = mkdtempSync(join(tmpdir(), 'smtp-sink-'));
   const bin = existsSync('/usr/sbin/smtp-sink') ? '/usr/sbin/smtp-sink' : 'smtp-sink';
-  const args = ['-h', 'sink.local', '-d', `${dir}/msg.`, `${host}:${p}`, '64'];
+  const args = ['-h', 'sink.local', ...extra, '-d', `${dir}/msg.`, `${host}:${p}`, '64'];
   if (process.getuid?.() === 0) args.unshift('-u', 'root');
   const child: ChildProcess = spawn(bin, args, { stdio: 'ignore' });
   const until = Date.now() + 5_000;

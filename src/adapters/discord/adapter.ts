@@ -1,8 +1,9 @@
 /**
  * The Discord adapter: interactions in, grammar words to the shared runner,
  * rendered replies out. Slash commands run lines, buttons run action tokens,
- * the secret modal feeds `runner.secret`; alerts go to channels. Nothing that
- * arrives can throw out of here.
+ * the secret modal feeds `runner.secret`; alerts go to channels. Who may see
+ * a reply is the runner's decision (`reply.audience`). Nothing that arrives
+ * can throw out of here.
  */
 import { ComponentType, TextInputStyle, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Client, type Interaction, type ModalSubmitInteraction, type REST } from 'discord.js';
 import type { Actor, AlertTarget, Engine } from '../../engine/index.js';
@@ -10,6 +11,7 @@ import { ALERT_TOKEN_PREFIX } from '../../commands/alert-actions.js';
 import { discordAlertSink } from './alert-sink.js';
 import type { Reply, RunContext } from '../../commands/reply.js';
 import type { Runner } from '../../commands/types.js';
+import { InFlight } from '../shared/in-flight.js';
 import { actorOf } from './actor.js';
 import { complete } from './autocomplete.js';
 import { guardInteractions } from './guard.js';
@@ -51,20 +53,19 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   const editEveryMs = opts.editEveryMs ?? 1000;
   const log = opts.log ?? ((m: string, e?: unknown) => console.error(`discord: ${m}`, e instanceof Error ? e.message : (e ?? '')));
   const render = (r: Reply) => renderReply(r, opts.render);
-  const inFlight = new Set<Promise<unknown>>();
+  const inFlight = new InFlight();
 
   /** Keep work that answers later (follow-ups, interactions under way) so detach() can let it finish. */
-  const track = <T>(p: Promise<T>, what: string): void => {
-    const settled = p.then(
-      () => undefined,
-      (e) => log(what, e),
+  const track = <T>(p: Promise<T>, what: string): void =>
+    void inFlight.track(
+      p.then(
+        () => undefined,
+        (e) => log(what, e),
+      ),
     );
-    inFlight.add(settled);
-    void settled.finally(() => inFlight.delete(settled));
-  };
 
-  /** Run the work and answer with its reply; a fault still gets an answer, so no "thinking…" is left behind. */
-  async function answer(responder: Responder, work: () => Promise<Reply>, privately?: (r: Reply) => boolean): Promise<void> {
+  /** Run the work and answer with its reply, privately when it is for the requester alone; a fault still gets an answer, so no "thinking…" is left behind. */
+  async function answer(responder: Responder, work: () => Promise<Reply>): Promise<void> {
     let reply: Reply;
     try {
       reply = await work();
@@ -72,7 +73,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       log('the runner failed', e);
       reply = { kind: 'error', code: 'internal', message: 'smtp-ops could not answer this; the error is in its log.' };
     }
-    if (privately?.(reply)) await responder.finishPrivately(render(reply), render({ kind: 'message', tone: 'info', text: 'Answered privately.' }));
+    if (reply.audience === 'requester' && !responder.private) await responder.finishPrivately(render(reply), render({ kind: 'message', tone: 'info', text: 'Answered privately.' }));
     else await responder.finish(render(reply));
   }
 
@@ -94,7 +95,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
         const msg = render(r);
         const viaInteraction = () => (i.isRepliable() ? i.followUp(replyOptions(msg, true)).then(() => undefined) : Promise.reject(new Error('no way to answer')));
         // If the bot may not post in the channel, the interaction's own follow-up (valid 15 minutes) still reaches the asker.
-        track(channel ? sendToChannel(channel.channel, msg, actor.id).catch(viaInteraction) : viaInteraction(), 'a follow-up could not be posted');
+        track(channel && r.audience !== 'requester' ? sendToChannel(channel.channel, msg, actor.id).catch(viaInteraction) : viaInteraction(), 'a follow-up could not be posted');
       },
     };
   }
@@ -110,8 +111,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     }
     const line = lineOf(route, (name) => i.options.get(name)?.value);
     const responder = new Responder(i, { mode: 'reply', ephemeral, deferAfterMs, editEveryMs });
-    // A password prompt stays private even with share: only the asker gets the button.
-    await answer(responder, () => runner.run(line, context(i, actorOf(i), (m) => responder.progress(m))), (r) => r.kind === 'secret-prompt');
+    await answer(responder, () => runner.run(line, context(i, actorOf(i), (m) => responder.progress(m))));
   }
 
   async function onButton(i: ButtonInteraction): Promise<void> {
@@ -120,19 +120,19 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       await i.showModal({
         custom_id: `${SECRET_MODAL_PREFIX}${field}`,
         title: 'smtp-ops: private value',
-        components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: SECRET_INPUT, label: field.slice(0, 45), style: TextInputStyle.Short, required: true, min_length: 1, max_length: 1024 }] }],
+        // A PEM key is many lines and up to ~3,300 characters (4096 bits); Discord allows 4,000 in a paragraph input.
+        components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: SECRET_INPUT, label: field.slice(0, 45), ...(field === 'dkim-private-key' ? { style: TextInputStyle.Paragraph, max_length: 4000 } : { style: TextInputStyle.Short, max_length: 1024 }), required: true, min_length: 1 }] }],
       });
       return;
     }
     if (i.customId.startsWith(ALERT_TOKEN_PREFIX)) {
-      // A button on an alert: the answer goes to the presser alone, the alert stays as it is.
+      // A button on an alert: the runner marks the answer for the presser alone; the alert stays as it is.
       const privately = new Responder(i, { mode: 'reply', ephemeral: true, deferAfterMs, editEveryMs });
       await answer(privately, () => runner.action(i.customId, context(i, actorOf(i), (m) => privately.progress(m))));
       return;
     }
     const responder = new Responder(i, { mode: 'update', ephemeral: true, deferAfterMs, editEveryMs });
-    // A refusal goes to the presser alone; it must not replace the requester's message.
-    await answer(responder, () => runner.action(i.customId, context(i, actorOf(i), (m) => responder.progress(m))), (r) => r.kind === 'error' && r.code === 'denied');
+    await answer(responder, () => runner.action(i.customId, context(i, actorOf(i), (m) => responder.progress(m))));
   }
 
   async function onModal(i: ModalSubmitInteraction): Promise<void> {
@@ -179,7 +179,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       client.off('interactionCreate', onInteraction);
       client.off('error', onError);
       removeSink();
-      await Promise.all([...inFlight]);
+      await inFlight.drain();
     },
   };
 }

@@ -3,8 +3,7 @@
  * assignments, queue ids from the live queue, report days, the server's roles
  * as access subjects. Only members with a role see queue ids and roles.
  */
-import { ALERT_CODES, type Engine, type Role } from '../../engine/index.js';
-import { SETTING_KEYS } from '../../commands/grammar.js';
+import { ALERT_CODES, SETTING_KEYS, type Engine, type Role } from '../../engine/index.js';
 import type { Completion } from '../../commands/types.js';
 import { clip } from './limits.js';
 

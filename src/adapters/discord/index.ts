@@ -6,7 +6,7 @@
 import { Client, GatewayIntentBits, REST, type ClientOptions } from 'discord.js';
 import type { Engine } from '../../engine/index.js';
 import { chartPng } from '../../commands/render/chart-png.js';
-import { renderReply as renderText } from '../../repl/render.js';
+import { renderReply as renderText } from '../../commands/render/text.js';
 import type { Runner } from '../../commands/types.js';
 import { attachDiscordAdapter } from './adapter.js';
 import { discordConfigFromEnv, type DiscordConfig } from './config.js';
@@ -29,7 +29,7 @@ export interface DiscordStartOptions {
   client?: Partial<ClientOptions>;
   deferAfterMs?: number;
   editEveryMs?: number;
-  /** Rendering extras; by default charts get a PNG (the reports module's `chartPng`) and oversized replies a text file (the terminal renderer). */
+  /** Rendering extras; by default charts get a PNG (the reports module's `chartPng`) and oversized replies a text file (the text renderer, `commands/render/text.ts`). */
   render?: RenderOptions;
   /** ms to wait for the gateway READY (default 30 000). */
   readyTimeoutMs?: number;

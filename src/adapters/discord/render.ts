@@ -5,7 +5,7 @@
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
 import type { AlertView } from '../../commands/alert-view.js';
-import type { Action, ChartReply, ConfirmReply, ErrorReply, Reply, TableReply } from '../../commands/reply.js';
+import type { Action, ChartReply, ChecksReply, ConfirmReply, ErrorReply, ProgressReply, Reply, TableReply } from '../../commands/reply.js';
 import { LIMITS, clip, fitMessage } from './limits.js';
 import type { DiscordFile, DiscordMessage } from './message.js';
 import { chartBlock, tableBlock, tableFields, tableLayout } from './text-blocks.js';
@@ -98,6 +98,64 @@ function error(e: ErrorReply): APIEmbed {
   };
 }
 
+const STEP_EMOJI: Record<'ok' | 'warn' | 'fail' | 'skip' | 'running', string> = { ok: '✅', warn: '⚠️', fail: '❌', skip: '➖', running: '⏳' };
+
+function progress(r: ProgressReply): APIEmbed {
+  const steps = (r.steps ?? []).map((st) => `${STEP_EMOJI[st.status]} ${st.title}`);
+  return { title: r.label, description: [progressBar(r.done, r.total), ...steps].join('\n'), color: COLORS.info };
+}
+
+function checkText(i: ChecksReply['sections'][number]['items'][number], full: boolean): string {
+  const head = `${STEP_EMOJI[i.status]} **${i.title}**`;
+  if (!full) return head;
+  return `${head}\n${i.detail}${i.hint ? `\n> ${i.hint.replace(/\n/g, '\n> ')}` : ''}`;
+}
+
+/**
+ * A checklist: one embed per section. What does not fit one message is shortened to its title
+ * line (passed checks first, then, within the budget, later problems), never cut mid-text, and
+ * the full report comes along as a text file.
+ */
+function checks(r: ChecksReply, opts: RenderOptions): Parts {
+  type Item = ChecksReply['sections'][number]['items'][number];
+  const worst = (items: Item[]) => (items.some((i) => i.status === 'fail') ? COLORS.error : items.some((i) => i.status === 'warn') ? COLORS.warning : COLORS.success);
+  const content = `**${r.title}**${r.subtitle ? ` · ${r.subtitle}` : ''}`;
+  const footerRoom = 200;
+  const fixed = r.sections.reduce((n, s) => n + s.title.length, 0) + (r.footer?.length ?? 0) + footerRoom;
+  const heads = r.sections.reduce((n, s) => n + s.items.reduce((m, i) => m + checkText(i, false).length + 1, 0), 0);
+  let spare = LIMITS.embedTotal - fixed - heads;
+  let shortened = 0;
+  // Problems get their full text first, in report order, while the message has room; passed checks after them.
+  const full = new Set<Item>();
+  for (const pass of [(i: Item) => i.status === 'fail' || i.status === 'warn', (i: Item) => i.status === 'ok' || i.status === 'skip']) {
+    for (const s of r.sections) {
+      let sectionLen = s.items.reduce((m, i) => m + (full.has(i) ? checkText(i, true) : checkText(i, false)).length + 1, 0);
+      for (const i of s.items.filter(pass)) {
+        const extra = checkText(i, true).length - checkText(i, false).length;
+        if (extra <= spare && sectionLen + extra <= LIMITS.description) {
+          full.add(i);
+          spare -= extra;
+          sectionLen += extra;
+        }
+      }
+    }
+  }
+  const embeds: APIEmbed[] = r.sections.map((s) => ({
+    title: s.title,
+    description: s.items.map((i) => {
+      if (!full.has(i) && (i.detail || i.hint)) shortened++;
+      return checkText(i, full.has(i));
+    }).join('\n'),
+    color: worst(s.items),
+  }));
+  const note = shortened && opts.plainText ? `${shortened} check(s) shown by title only; the full report is attached.` : '';
+  const footer = [r.footer, note].filter(Boolean).join(' ');
+  const last = embeds[embeds.length - 1];
+  if (last && footer) last.footer = { text: footer };
+  const files = shortened && opts.plainText ? [{ name: `${slug(r.title, 'checks')}.txt`, data: Buffer.from(opts.plainText(r), 'utf8'), description: `${r.title} (full report)` }] : [];
+  return { content, embeds, rows: [], files };
+}
+
 /** Parts of a message before limits are applied. */
 interface Parts {
   content?: string;
@@ -129,7 +187,9 @@ function parts(r: Reply, opts: RenderOptions): Parts {
     case 'error':
       return only(error(r));
     case 'progress':
-      return only({ title: r.label, description: progressBar(r.done, r.total), color: COLORS.info });
+      return only(progress(r));
+    case 'checks':
+      return checks(r, opts);
     case 'secret-prompt':
       return only(
         { title: r.title, description: `${r.text}\n\nThe value is typed in a private form and never shown in the channel.`, color: COLORS.info },
@@ -174,7 +234,7 @@ function slug(title: string, fallback: string): string {
 export function renderReply(r: Reply, opts: RenderOptions = {}): DiscordMessage {
   const p = parts(r, opts);
   const { message, cut } = fitMessage({ content: p.content, embeds: p.embeds, components: p.rows, files: p.files });
-  if (cut && opts.plainText && !carriesFile(r)) {
+  if (cut && opts.plainText && !carriesFile(r) && !message.files.some((f) => f.name.endsWith('.txt'))) {
     // Nothing is lost: what did not fit in embeds comes whole as a text file (unless the reply attaches its own).
     const title = 'title' in r && typeof r.title === 'string' ? r.title : 'reply';
     message.files = [...message.files, { name: `${slug(title, 'reply')}.txt`, data: Buffer.from(opts.plainText(r), 'utf8'), description: `${title} (full text)` }];

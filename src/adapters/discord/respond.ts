@@ -5,6 +5,7 @@
  * progress edits the same message, at most once per `editEveryMs`.
  */
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
+import { ProgressUpdater } from '../shared/progress.js';
 import type { DiscordMessage } from './message.js';
 import { editOptions, replyOptions } from './payload.js';
 
@@ -27,52 +28,41 @@ export class Responder {
   /** Every Discord call goes through this chain, so a defer is never overtaken by an edit. */
   #chain: Promise<void> = Promise.resolve();
   #responded = false;
-  #finished = false;
   #timer: NodeJS.Timeout | undefined;
-  #lastEdit = 0;
-  #pending: DiscordMessage | undefined;
-  #pendingTimer: NodeJS.Timeout | undefined;
+  readonly #progress: ProgressUpdater<DiscordMessage>;
 
   constructor(i: Repliable, opts: ResponderOptions) {
     this.#i = i;
     this.#opts = opts;
     this.#timer = setTimeout(() => this.#background(() => this.#defer()), opts.deferAfterMs);
+    // A failed edit is not retried; finish() meets the same fault and reports it.
+    this.#progress = new ProgressUpdater((m) => this.#enqueue(() => this.#edit(m)), { intervalMs: opts.editEveryMs, maxUpdates: Infinity, onError: () => undefined });
+  }
+
+  /** Whether the answer is seen by the user alone anyway (an ephemeral reply, not an update of a pressed message). */
+  get private(): boolean {
+    return this.#opts.mode === 'reply' && this.#opts.ephemeral;
   }
 
   /** Show progress by editing the (deferred) response. */
   progress(msg: DiscordMessage): void {
-    if (this.#finished) return;
-    this.#pending = msg;
-    const wait = this.#lastEdit + this.#opts.editEveryMs - Date.now();
-    if (this.#pendingTimer) return;
-    this.#pendingTimer = setTimeout(() => {
-      this.#pendingTimer = undefined;
-      const next = this.#pending;
-      this.#pending = undefined;
-      if (next && !this.#finished) this.#background(() => this.#edit(next));
-    }, Math.max(0, wait));
+    this.#progress.push(msg);
   }
 
   /** The final answer: the first response if none was sent yet, else an edit. */
-  finish(msg: DiscordMessage): Promise<void> {
-    this.#finished = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#pendingTimer);
-    this.#pending = undefined;
+  async finish(msg: DiscordMessage): Promise<void> {
+    await this.#stopProgress();
     return this.#enqueue(() => (this.#responded ? this.#edit(msg) : this.#first(msg)));
   }
 
   /**
-   * The final answer as a message only the user sees: a refusal to someone
-   * pressing another's button (the pressed message stays as it is), or a
-   * password prompt asked for with `share`. A public "thinking…" placeholder
+   * The final answer as a message only the user sees, for a reply whose
+   * audience is the requester: a refusal or an expired button (the pressed
+   * message stays as it is), or a password prompt asked for with `share`. A public "thinking…" placeholder
    * of a deferred reply is replaced by a pointer to the private answer.
    */
-  finishPrivately(msg: DiscordMessage, placeholder: DiscordMessage): Promise<void> {
-    this.#finished = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#pendingTimer);
-    this.#pending = undefined;
+  async finishPrivately(msg: DiscordMessage, placeholder: DiscordMessage): Promise<void> {
+    await this.#stopProgress();
     return this.#enqueue(async () => {
       if (this.#responded) {
         if (this.#opts.mode === 'reply' && !this.#opts.ephemeral) await this.#i.editReply(editOptions(placeholder));
@@ -84,7 +74,13 @@ export class Responder {
     });
   }
 
-  /** A step nobody awaits (deferral, progress): its failure must not become an unhandled rejection; finish() meets the same fault and reports it. */
+  /** No more progress, and none still on its way: the final answer lands last. */
+  async #stopProgress(): Promise<void> {
+    clearTimeout(this.#timer);
+    await this.#progress.close();
+  }
+
+  /** A step nobody awaits (deferral): its failure must not become an unhandled rejection; finish() meets the same fault and reports it. */
   #background(step: () => Promise<void>): void {
     this.#enqueue(step).catch(() => undefined);
   }
@@ -105,7 +101,6 @@ export class Responder {
 
   async #edit(msg: DiscordMessage): Promise<void> {
     await this.#defer();
-    this.#lastEdit = Date.now();
     await this.#i.editReply(editOptions(msg));
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Actor, AlertNotice, AlertSink, Engine } from '../../engine/index.js';
 import { alertText, alertView } from '../../commands/alert-view.js';
-import { renderReply as renderText } from '../../repl/render.js';
+import { renderReply as renderText } from '../../commands/render/text.js';
 
 const ALERTS: Actor = { platform: 'system', id: 'alerts', name: 'smtp-ops alerts' };
 

@@ -1,18 +1,18 @@
 /**
  * Slack in and out of the shared runner: `/smtp` slash commands, buttons, the
  * secret modal and the alert sink. Translation and rendering only; every
- * decision (parsing, roles, confirmations) is the runner's.
+ * decision (parsing, roles, confirmations, who may see a reply) is the runner's.
  */
 import type { App, BlockAction, ButtonAction, Logger, RespondArguments } from '@slack/bolt';
 import type { Actor, AlertTarget, Engine } from '../../engine/index.js';
 import type { ChartReply, ProgressReply, Reply, RunContext } from '../../commands/reply.js';
 import type { Runner } from '../../commands/types.js';
 import { SECRET_BLOCK_ID, SECRET_CALLBACK_ID, SECRET_INPUT_ID, parseSecretMeta, secretModal } from './modal.js';
-import { ProgressUpdater } from './progress.js';
+import { InFlight } from '../shared/in-flight.js';
+import { ProgressUpdater } from '../shared/progress.js';
 import { ACTION_PREFIX, ALERT_ACTION_PREFIX, SECRET_ACTION_ID, type SlackMessage, type SlackUpload, mentionOf, renderReply } from './render.js';
 import { alertClient, slackAlertSink } from './alert-sink.js';
 import { splitShare, unescapeSlackText } from './text.js';
-import { InFlight } from './in-flight.js';
 
 type WebClient = App['client'];
 type Respond = (msg: RespondArguments) => Promise<unknown>;
@@ -76,8 +76,7 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
   }
 
   function toSlack(s: Surface, reply: Reply): { msg: SlackMessage; shared: boolean } {
-    // A password prompt is only for the one who asked.
-    const shared = s.shared && reply.kind !== 'secret-prompt';
+    const shared = s.shared && reply.audience !== 'requester';
     return { msg: renderReply(reply, { shared, chartPng: opts.chartPng }), shared };
   }
 
@@ -111,7 +110,7 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
   function followUpFor(s: Surface, actor: Actor): (r: Reply) => void {
     return (r) => {
       const work = (async () => {
-        if (s.shared && s.channel) {
+        if (s.shared && s.channel && r.audience !== 'requester') {
           const { msg } = toSlack(s, r);
           try {
             await s.client.chat.postMessage({ channel: s.channel, text: `${mentionOf(`slack:${actor.id}`)} ${msg.text}`, blocks: msg.blocks });
@@ -164,7 +163,7 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
       const progress = progressFor(s, true);
       const reply = await runner.action(action.value ?? '', context(actor, s, progress));
       await progress.close();
-      if (reply.kind === 'error' && (reply.code === 'denied' || reply.code === 'expired')) {
+      if (reply.audience === 'requester') {
         // Someone else's or a stale button: tell the presser only, leave the message as it is.
         await show({ ...s, shared: false }, reply, false);
         return;
@@ -174,7 +173,8 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
     await inFlight.track(work.catch(logFailure('button reply')));
   });
 
-  // A button on an alert: its answer (a listing, a confirmation, a refusal) goes to the presser alone; the alert stays as it is.
+  // A button on an alert: the runner marks its answer (a listing, a confirmation, a refusal) for the
+  // presser alone; it never replaces or edits the alert, which is everyone's.
   app.action<BlockAction<ButtonAction>>(buttonPattern(ALERT_ACTION_PREFIX), async ({ ack, body, action, respond, client }) => {
     await ack();
     const work = (async () => {

@@ -38,7 +38,8 @@ export function secretModal(meta: SecretModalMeta): types.ModalView {
         type: 'input',
         block_id: SECRET_BLOCK_ID,
         label: { type: 'plain_text', text: clip(meta.field, 2000) },
-        element: { type: 'plain_text_input', action_id: SECRET_INPUT_ID, min_length: 1, max_length: 3000 },
+        // A PEM key is many lines; Slack caps the input at 3,000 characters (a 2048-bit key is about 1,700).
+        element: { type: 'plain_text_input', action_id: SECRET_INPUT_ID, min_length: 1, max_length: 3000, ...(meta.field === 'dkim-private-key' ? { multiline: true } : {}) },
       },
     ],
   };

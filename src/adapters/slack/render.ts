@@ -6,6 +6,7 @@ import type { AlertView } from '../../commands/alert-view.js';
 import type {
   Action,
   ChartReply,
+  ChecksReply,
   ConfirmReply,
   ErrorReply,
   FieldsReply,
@@ -133,15 +134,69 @@ function renderError(r: ErrorReply): Block[] {
   return blocks;
 }
 
+const STEP_EMOJI: Record<'ok' | 'warn' | 'fail' | 'skip' | 'running', string> = {
+  ok: ':white_check_mark:',
+  warn: ':warning:',
+  fail: ':x:',
+  skip: ':heavy_minus_sign:',
+  running: ':hourglass_flowing_sand:',
+};
+
 function renderProgress(r: ProgressReply): Block[] {
-  return [section(`:hourglass_flowing_sand: *${esc(r.label)}*\n\`${progressBar(r.done, r.total)}\` ${r.done.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')}`)];
+  const blocks = [section(`:hourglass_flowing_sand: *${esc(r.label)}*\n\`${progressBar(r.done, r.total)}\` ${r.done.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')}`)];
+  if (r.steps?.length) blocks.push(...packSections(r.steps.map((st) => `${STEP_EMOJI[st.status]} ${esc(st.title)}`)));
+  return blocks;
+}
+
+/**
+ * Texts joined by line breaks into as few section blocks as Slack's 3,000 characters allow; a
+ * single text longer than that continues in the next block (split at a space), never cut.
+ */
+function packSections(texts: string[]): Block[] {
+  const room = L.sectionText - 10;
+  const pieces: string[] = [];
+  for (const t of texts) {
+    let rest = t;
+    while (rest.length > room) {
+      const at = rest.lastIndexOf(' ', room);
+      const cut = at > room / 2 ? at : room;
+      pieces.push(rest.slice(0, cut));
+      rest = rest.slice(cut).trimStart();
+    }
+    pieces.push(rest);
+  }
+  const out: Block[] = [];
+  let chunk = '';
+  for (const p of pieces) {
+    if (chunk && chunk.length + 1 + p.length > room) {
+      out.push(section(chunk));
+      chunk = p;
+    } else chunk = chunk ? `${chunk}\n${p}` : p;
+  }
+  if (chunk) out.push(section(chunk));
+  return out;
+}
+
+/** A checklist: one text per section, every detail and hint in full (hints as quotes; their commands stay code). */
+function renderChecks(r: ChecksReply, nested: boolean): Block[] {
+  const blocks = [titleBlock(r.title, nested)];
+  if (r.subtitle) blocks.push(context(esc(r.subtitle)));
+  for (const s of r.sections) {
+    const texts = [`*${esc(s.title)}*`];
+    for (const i of s.items) {
+      texts.push(`${STEP_EMOJI[i.status]} *${esc(i.title)}*\n${esc(i.detail)}${i.hint ? `\n> ${esc(i.hint).replace(/\n/g, '\n> ')}` : ''}`);
+    }
+    blocks.push(...packSections(texts));
+  }
+  if (r.footer) blocks.push(context(esc(r.footer)));
+  return blocks;
 }
 
 function renderSecretPrompt(r: SecretPromptReply, nested: boolean): Block[] {
   return [
     titleBlock(r.title, nested),
     section(esc(r.text)),
-    actions([button(SECRET_ACTION_ID, 'Enter password', r.field, 'primary')]),
+    actions([button(SECRET_ACTION_ID, /password/.test(r.field) ? 'Enter password' : 'Enter secret', r.field, 'primary')]),
     context('The value is typed in a private dialog; it is never posted to the channel.'),
   ];
 }
@@ -191,6 +246,8 @@ function renderPart(r: Reply, nested: boolean, opts: RenderOptions, uploads: Sla
       return renderChart(r, nested, opts, uploads);
     case 'file':
       return renderFile(r, nested, opts, uploads);
+    case 'checks':
+      return renderChecks(r, nested);
     case 'group': {
       const blocks: Block[] = [titleBlock(r.title, nested)];
       r.parts.forEach((p, i) => {

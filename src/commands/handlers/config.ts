@@ -1,25 +1,16 @@
 /** `config show` and `config set key=value ...` (secrets: prompt privately, never echoed). */
 import type { SettingKey, SettingsPatch, SettingsView } from '../../engine/index.js';
 import type { ErrorReply, FieldsReply, Reply, SecretPromptReply } from '../reply.js';
-import { SECRET_KEYS, SETTING_KEYS } from '../grammar.js';
-import { closest } from '../../engine/index.js';
+import { SETTING_KEYS, closest, isSecretKey, isSettingKey, settingOf } from '../../engine/index.js';
 import type { Handler, HandlerEnv } from './context.js';
-
-/** The SettingsView property of a setting key: `relay-port` -> `relayPort`. */
-export function viewKey(key: SettingKey): keyof SettingsView {
-  return key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof SettingsView;
-}
+import { settingsJson } from './settings-json.js';
 
 /** The value of a setting as shown to users (secrets arrive masked from the engine). */
 export function shownValue(view: SettingsView, key: SettingKey): string {
-  const v = view[viewKey(key)];
+  const v = view[settingOf(key).prop];
   if (typeof v === 'boolean') return v ? 'on' : 'off';
   if (v === null || v === undefined || v === '') return '(not set)';
   return String(v);
-}
-
-export function isSecretKey(key: string): key is SettingKey {
-  return (SECRET_KEYS as readonly string[]).includes(key);
 }
 
 function settingsFields(view: SettingsView, keys: readonly SettingKey[]): FieldsReply['fields'] {
@@ -33,7 +24,7 @@ export const configShow: Handler = async (_cmd, { engine }) => {
     title: 'SMTP settings',
     fields: settingsFields(view, SETTING_KEYS),
     footer: `Delivery: ${view.route}, TLS ${view.tlsMode}. Change with \`config set key=value\`.`,
-    data: { settings: view },
+    data: { settings: settingsJson(view) },
   };
   return reply;
 };
@@ -44,13 +35,16 @@ function invalid(field: string, rule: string, message: string): ErrorReply {
 
 /** The prompt for a secret setting. */
 export function secretPrompt(field: SettingKey): SecretPromptReply {
-  return {
-    kind: 'secret-prompt',
-    field,
-    title: `Set ${field}`,
-    text: `Type the ${field} privately; it is stored encrypted and never shown.`,
-    data: { prompt: field },
-  };
+  const text =
+    field === 'dkim-private-key'
+      ? 'Paste the PEM private key (line breaks may become spaces), or give the absolute path of a PEM file on the smtp-ops host; it is stored encrypted and never shown. In a shell: `smtp-ops config set dkim-private-key --password-stdin < key.pem`. No key yet? `dkim keygen` makes one.'
+      : `Type the ${field} privately; it is stored encrypted and never shown.`;
+  return { kind: 'secret-prompt', field, title: `Set ${field}`, text, data: { prompt: field } };
+}
+
+/** A secret setting whose value may instead be a path on the smtp-ops host: a path is not the secret. */
+function isKeyPath(key: SettingKey, value: string): boolean {
+  return key === 'dkim-private-key' && /^\/[^\s]*$/.test(value) && !value.includes('-----');
 }
 
 export const configSet: Handler = async (cmd, env) => {
@@ -60,13 +54,13 @@ export const configSet: Handler = async (cmd, env) => {
   for (const w of words) {
     const eq = w.indexOf('=');
     const rawKey = (eq < 0 ? w : w.slice(0, eq)).trim().toLowerCase();
-    if (!(SETTING_KEYS as readonly string[]).includes(rawKey)) {
+    if (!isSettingKey(rawKey)) {
       const hit = closest(rawKey, SETTING_KEYS);
       const r = invalid(rawKey || '(empty)', 'unknown-setting', `"${rawKey.slice(0, 40)}" is not a setting${hit ? `; did you mean ${hit}?` : ''} (see \`config show\`)`);
       if (hit) r.suggestion = `did you mean \`${hit}\`?`;
       return r;
     }
-    const key = rawKey as SettingKey;
+    const key = rawKey;
     if (key in patch || bareSecrets.includes(key)) return invalid(key, 'duplicate', `${key} is given more than once`);
     if (eq < 0) {
       if (isSecretKey(key)) {
@@ -76,7 +70,7 @@ export const configSet: Handler = async (cmd, env) => {
       return invalid(key, 'required', `${key} needs a value: ${key}=VALUE`);
     }
     const value = w.slice(eq + 1);
-    if (isSecretKey(key) && value !== '' && env.ctx.surface === 'chat') {
+    if (isSecretKey(key) && value !== '' && env.ctx.surface === 'chat' && !isKeyPath(key, value)) {
       // The value is already in the channel history; we refuse to store or repeat it, and say so (field only) in the events.
       const where = env.ctx.channel ? ` in ${env.ctx.channel.platform} channel ${env.ctx.channel.channel}` : ' in a chat channel';
       await env.engine.recordEvent('warning', 'config.secret-inline', `${key} was typed inline${where} and refused; consider changing that password`, env.ctx.actor, { field: key, ...(env.ctx.channel ? { channel: env.ctx.channel.channel } : {}) }).catch(() => undefined);
@@ -99,7 +93,7 @@ export function updated(view: SettingsView, keys: SettingKey[]): Reply {
     title: `Settings updated (${keys.length})`,
     fields: settingsFields(view, keys),
     footer: `Delivery: ${view.route}, TLS ${view.tlsMode}.${view.enabled ? '' : ' SMTP is disabled: `config set enabled=on` to send.'}`,
-    data: { changed: keys, settings: view },
+    data: { changed: keys, settings: settingsJson(view) },
   };
   return reply;
 }

@@ -1,7 +1,7 @@
 /** `help [command]`: generated from the grammar. */
-import { SETTING_HELP, commandPaths, usageOf } from '../grammar.js';
+import { commandPaths, usageOf } from '../grammar.js';
 import type { ErrorReply, FieldsReply, TableReply } from '../reply.js';
-import { closest } from '../../engine/index.js';
+import { SETTINGS, closest } from '../../engine/index.js';
 import type { CommandSpec } from '../types.js';
 import type { Handler } from './context.js';
 
@@ -32,7 +32,7 @@ export function commandHelp(spec: CommandSpec, terminal: boolean): FieldsReply {
   if (spec.aliases?.length) fields.push({ label: 'Also', value: spec.aliases.map((a) => a.join(' ')).join(', ') });
   fields.push({ label: 'Role', value: `${spec.role} or above${spec.destructive ? '; asks for confirmation' : ''}` });
   if (spec.path.join(' ') === 'config set') {
-    fields.push({ label: 'Settings', value: Object.entries(SETTING_HELP).map(([k, v]) => `${k}: ${v}`).join('\n') });
+    fields.push({ label: 'Settings', value: SETTINGS.map((s) => `${s.key}: ${s.help}`).join('\n') });
   }
   fields.push({ label: 'Examples', value: spec.examples.join('\n') });
   return { kind: 'fields', title: spec.summary, fields, data: { path: spec.path.join(' '), usage: usageOf(spec, { terminal }), role: spec.role, examples: spec.examples } };

@@ -1,9 +1,11 @@
-/** Which handler runs which command (keyed by the canonical path). */
+/** Which handler runs which command, keyed by its canonical path: a command of the grammar without a handler does not compile. */
+import type { CommandPath } from '../grammar.js';
 import type { Handler } from './context.js';
 import { accessGrant, accessList, accessRevoke } from './access.js';
 import { alertsList, alertsMute, alertsSubscribe, alertsUnmute, alertsUnsubscribe } from './alerts.js';
 import { configSet, configShow } from './config.js';
 import { doctor } from './doctor.js';
+import { dkimKeygen, dkimShow } from './dkim.js';
 import { help } from './help.js';
 import { events, log } from './logs.js';
 import { report } from './report-command.js';
@@ -11,7 +13,7 @@ import { queueDelete, queueFlush, queueHold, queueList, queueRelease, queueShow 
 import { status } from './status.js';
 import { test } from './test.js';
 
-export const HANDLERS: Readonly<Record<string, Handler>> = {
+export const HANDLERS: Readonly<Record<CommandPath, Handler>> = {
   status,
   'config show': configShow,
   'config set': configSet,
@@ -26,6 +28,8 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   events,
   report,
   doctor,
+  'dkim keygen': dkimKeygen,
+  'dkim show': dkimShow,
   'alerts subscribe': alertsSubscribe,
   'alerts unsubscribe': alertsUnsubscribe,
   'alerts list': alertsList,

@@ -16,10 +16,12 @@ export interface QueueListItem {
   attempts: number;
   nextAttempt: number | null;
   lastError: string | null;
+  /** When it was queued (ms since the epoch): mailq's arrival time. */
+  createdAt: number;
 }
 
 function listItem(q: QueueItem): QueueListItem {
-  return { id: q.id, state: q.state, from: q.from, to: q.to, size: q.size, attempts: q.attempts, nextAttempt: q.nextAttempt, lastError: q.lastError };
+  return { id: q.id, state: q.state, from: q.from, to: q.to, size: q.size, attempts: q.attempts, nextAttempt: q.nextAttempt, lastError: q.lastError, createdAt: q.createdAt };
 }
 
 export const queueList: Handler = async (cmd, env) => {

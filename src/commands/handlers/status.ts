@@ -2,11 +2,13 @@
 import type { AlertStatus, EventEntry, LogEntry, QueueCounts, SettingsView } from '../../engine/index.js';
 import type { FieldsReply, GroupReply, TableReply } from '../reply.js';
 import type { Handler } from './context.js';
+import { settingsJson } from './settings-json.js';
 import { formatCount, formatDuration, formatTime, oneLine } from './format.js';
 
 /** JSON shape of `status --json`. */
 export interface StatusData {
-  settings: SettingsView;
+  /** Every setting (secrets masked), with tlsMode and route. */
+  settings: Record<string, unknown>;
   enabled: boolean;
   queue: QueueCounts;
   log: LogEntry[];
@@ -25,7 +27,7 @@ export const status: Handler = async (_cmd, { engine, now }) => {
     engine.eventList({ limit: LATEST }),
     engine.alertStatus(),
   ]);
-  const data: StatusData = { settings, enabled: settings.enabled, queue, log: log.items, events: events.items, alerts };
+  const data: StatusData = { settings: settingsJson(settings), enabled: settings.enabled, queue, log: log.items, events: events.items, alerts };
   const parts = [settingsSummary(settings), queueSummary(queue, now()), alertSummary(alerts, now()), logTable(log.items), eventTable(events.items)];
   const reply: GroupReply = { kind: 'group', title: `SMTP ${settings.enabled ? 'enabled' : 'DISABLED'}`, parts, data };
   return reply;

@@ -2,15 +2,15 @@
  * Alerting: every warning and error becomes part of an alert group (Alertmanager-style:
  * group_wait, group_interval, repeat_interval, resolved notices, silences), and every
  * notification goes through the durable outbox to the subscribed Slack and Discord channels
- * and email addresses. The engine calls `attempted` after each delivery attempt, `record` for its
- * own system events, and `observeEvents` for everything else the journal writes.
+ * and email addresses. Deliveries call `attempted` after each delivery attempt; every system
+ * event recorded through the rate-limited event log is counted as it happens (`occurred`), and
+ * `observeEvents` hears everything else the journal writes.
  */
 import type { Clock } from '../facade.js';
-import type { Journal } from '../journal.js';
 import type { DailyReport } from '../reports/types.js';
 import type { Store } from '../store.js';
 import type { Actor, EventEntry, EventLevel, QueueCounts, Settings } from '../types.js';
-import { EventThrottle } from '../intake/event-throttle.js';
+import type { Occurrence, RateLimitedEvents } from '../logs/rate-limited-events.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { BacklogWatch } from './backlog.js';
 import { failureEvents, recoveries, type AttemptFacts } from './failure-events.js';
@@ -28,15 +28,14 @@ export { parseDuration } from './silences.js';
 export type { AttemptFacts, RecipientOutcome } from './failure-events.js';
 export { outcomesOf } from './failure-events.js';
 
-/** Repeats of one event (code and place) within this window are counted into one summary event. */
-export const EVENT_WINDOW_MS = 60_000;
 /** A target failing this long records `alerts.undeliverable`. */
 export const UNDELIVERABLE_AFTER_MS = 3_600_000;
 
 export interface AlertServiceDeps {
   store: Store;
   clock: Clock;
-  journal: Journal;
+  /** The engine's system events, rate limited: failures are written there and counted here as they occur. */
+  events: RateLimitedEvents;
   settings(): Settings;
   queueCounts(): QueueCounts;
   report(day: string): Promise<DailyReport>;
@@ -51,12 +50,22 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
+/** An SMTP reply code under another name (`intake.rejected` names the reply it sent `code`). */
+function replyCode(v: unknown): number | null {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 200 && v <= 599 ? v : null;
+}
+
+/** An RFC 3463 status under another name (`intake.rejected` names it `status`). */
+function enhancedStatus(v: unknown): string | null {
+  return typeof v === 'string' && /^[245]\.\d{1,3}\.\d{1,3}$/.test(v) ? v : null;
+}
+
 /** A journal event as a signal groups count. */
 function signalOf(e: { level: EventLevel; code: string; message: string; time: number; data?: Record<string, unknown> }, count: number, alertMail = false): AlertSignal {
   const d = e.data ?? {};
   const reasons = Array.isArray(d.reasons)
     ? (d.reasons as { smtpCode: number | null; enhanced: string; stage: AlertSignal['reasons'][number]['stage']; text: string; recipients: number }[]).map((r) => ({ smtpCode: r.smtpCode, enhanced: r.enhanced, stage: r.stage, text: r.text, count: r.recipients }))
-    : [{ smtpCode: num(d.smtpCode), enhanced: str(d.enhanced), stage: null, text: e.message, count }];
+    : [{ smtpCode: num(d.smtpCode) ?? replyCode(d.code), enhanced: str(d.enhanced) ?? enhancedStatus(d.status), stage: null, text: e.message, count }];
   return {
     level: e.level,
     code: e.code,
@@ -75,11 +84,8 @@ export class AlertService {
   readonly silences: Silences;
   private readonly groups: GroupStore;
   private readonly outbox: Outbox;
-  private readonly limiter: EventThrottle;
   private readonly backlog: BacklogWatch;
   private readonly schedule: ReportSchedule;
-  /** Events this service wrote itself (counted when they happened, not again when the journal echoes them). */
-  private readonly own = new WeakSet<EventEntry>();
   /** Targets whose `alerts.undeliverable` was recorded in this failing streak. */
   private readonly undeliverable = new Set<string>();
   private timer: unknown = null;
@@ -103,7 +109,6 @@ export class AlertService {
       finished: (subject) => this.finished(subject),
       log: d.log,
     });
-    this.limiter = new EventThrottle(EVENT_WINDOW_MS, d.clock);
     this.backlog = new BacklogWatch({
       store: d.store,
       clock: d.clock,
@@ -127,6 +132,7 @@ export class AlertService {
     await s.silences.load();
     await s.outbox.load();
     await s.groups.load((g) => s.outbox.has(g.id));
+    d.events.observe((o) => s.occurred(o));
     return s;
   }
 
@@ -141,7 +147,6 @@ export class AlertService {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.limiter.flush();
     this.closed = true;
     if (this.timer !== null) this.d.clock.clearTimeout(this.timer);
     this.backlog.stop();
@@ -163,33 +168,28 @@ export class AlertService {
   }
 
   /**
-   * A system event of the engine: counted into its group at once, written to the event log at
-   * most once a minute per code and place; the repeats in between are written as one summary
-   * event whose `data.count` says how many it stands for.
+   * A system event of the engine, recorded through the rate-limited event log: counted into its
+   * group at once (`occurred`), written to the event log at most once a minute per code and place;
+   * the repeats in between are written as one summary event whose `data.count` says how many it
+   * stands for.
    */
-  async record(level: EventLevel, code: string, message: string, data: Record<string, unknown> = {}, alertMail = false): Promise<void> {
+  record(level: EventLevel, code: string, message: string, data: Record<string, unknown> = {}, alertMail = false): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.d.events.record(level, code, message, data, { alertMail });
+  }
+
+  /** One occurrence of a system event, as it is recorded (before rate limiting). */
+  private occurred(o: Occurrence): void {
     if (this.closed) return;
-    const time = this.d.clock.now();
-    if (level === 'info') this.clearBy(code);
-    else this.observe(signalOf({ level, code, message, time, data }, 1, alertMail));
-    const scope = scopeOf(code, data);
-    await this.limiter.hit(`${code}|${scope.kind}:${scope.value}`, async (count, summary) => {
-      if (this.closed) return;
-      const text = summary ? `${message} (${count} like it in the last minute)` : message;
-      const e = this.d.journal.event(level, code, text, 'system', { ...data, count, ...(summary ? { summary: true } : {}) });
-      this.own.add(e);
-      try {
-        await this.d.journal.write([], [], [e]);
-      } catch (err) {
-        this.d.log(`cannot record event ${code}: ${(err as Error).message}`);
-      }
-    });
+    if (o.level === 'info') this.clearBy(o.code);
+    else this.observe(signalOf(o, 1, o.alertMail));
   }
 
   /** Events others wrote (the journal's listener): warnings and errors are counted, info events may clear groups. */
   observeEvents(events: readonly EventEntry[]): void {
     for (const e of events) {
-      if (this.own.has(e)) continue;
+      // The rate-limited log's own events were counted as they occurred.
+      if (this.d.events.wrote(e)) continue;
       if (e.level === 'info') {
         this.clearBy(e.code);
         continue;
@@ -479,6 +479,11 @@ export class AlertService {
     const g = await this.groups.read(id);
     if (!g) throw new NotFoundError(`alert group ${id}`);
     return g;
+  }
+
+  /** Notices waiting in the outbox (posts, edits, resolved notices not yet delivered). */
+  outboxBacklog(): number {
+    return this.outbox.backlog();
   }
 
   status(): AlertStatus {

@@ -31,6 +31,9 @@ const INTAKE_REFUSALS: Readonly<Record<string, string>> = {
   recipients: 'Messages with more than intake-max-recipients recipients are refused at intake',
   sender: 'Senders outside intake-allow-senders are refused at intake',
   client: 'Clients that may not submit are refused at intake',
+  connections: 'Connections over intake-max-connections are refused at intake',
+  address: 'Senders or recipients with bad addresses are refused at intake',
+  parameter: 'MAIL or RCPT parameters the listener does not take are refused at intake',
 };
 
 export const ALERT_KINDS: Readonly<Record<string, AlertKind>> = {
@@ -119,7 +122,7 @@ export const ALERT_KINDS: Readonly<Record<string, AlertKind>> = {
   },
   'intake.rejected': {
     title: (s) => INTAKE_REFUSALS[s.value] ?? `Submissions are refused at intake${s.value ? ` (${s.value})` : ''}`,
-    hint: 'A local system sends what the listener refuses; client and sender are in `events --level warning`. Fix the sending system, or raise the limit, e.g. `config set intake-max-size=20m`.',
+    hint: 'A local system sends what the listener refuses (a bad address or parameter, too much mail at once, a sender or client that may not submit); the client, the sender and the reply it got are in `events --level warning`. Fix the sending system, or raise the limit, e.g. `config set intake-max-size=20m` or `config set intake-max-connections=200`.',
     clears: 'quiet',
     scope: 'reason',
   },
@@ -128,6 +131,12 @@ export const ALERT_KINDS: Readonly<Record<string, AlertKind>> = {
     hint: 'A local system logs in with a wrong intake-username or password: fix it there, or set a new password with `config set intake-password`.',
     clears: 'quiet',
     scope: 'client',
+  },
+  'dkim.failed': {
+    title: () => 'DKIM signing fails: mail goes out unsigned',
+    hint: 'The key in dkim-private-key does not sign (the event says why); receivers that check DMARC may refuse or file the unsigned mail. `doctor` checks the key and its DNS record; `dkim keygen` makes a new key (publish the record it prints).',
+    clears: 'quiet',
+    scope: 'system',
   },
   'store.write-failed': {
     title: () => 'The store cannot be written',
@@ -214,4 +223,10 @@ export function scopeOf(code: string, data: Record<string, unknown> | undefined)
       if (domain) return { kind: 'domain', value: domain };
       return { kind: 'system', value: text(d.host) };
   }
+}
+
+/** The place an event is about, as the event log's rate limit keys it (`relay:smtp.example.com:587`). */
+export function placeOf(code: string, data: Record<string, unknown> | undefined): string {
+  const s = scopeOf(code, data);
+  return `${s.kind}:${s.value}`;
 }

@@ -182,6 +182,13 @@ export class Outbox {
     return false;
   }
 
+  /** Operations waiting over every target (what `status` adds up per target). */
+  backlog(): number {
+    let n = 0;
+    for (const r of this.recs.values()) n += r.ops.length;
+    return n;
+  }
+
   /** Per target: what waits, since when it fails, the last error. */
   status(): AlertTargetStatus[] {
     const by = new Map<string, AlertTargetStatus>();

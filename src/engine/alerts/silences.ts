@@ -6,7 +6,7 @@ import type { Actor } from '../types.js';
 import { actorKey } from '../types.js';
 import { ValidationError } from '../errors.js';
 import type { Clock } from '../facade.js';
-import { isHostname } from '../settings.js';
+import { isHostname } from '../settings/syntax.js';
 import { K, prefixRange, type Store } from '../store.js';
 import { ALERT_KINDS } from './kinds.js';
 import type { AlertGroup, AlertSilence } from './types.js';

@@ -10,7 +10,7 @@ import type { Actor, EventLevel } from '../types.js';
 import { EVENT_LEVELS, actorKey } from '../types.js';
 import { ValidationError } from '../errors.js';
 import type { Clock } from '../facade.js';
-import { isMailbox } from '../settings.js';
+import { isMailbox } from '../settings/syntax.js';
 import { closest } from '../suggest.js';
 import { K, prefixRange, type Op, type Store } from '../store.js';
 import { ALERT_KINDS } from './kinds.js';

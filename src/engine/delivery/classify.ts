@@ -70,6 +70,12 @@ export function classifyError(err: NodemailerError): { status: 'deferred' | 'bou
       return { status: 'deferred', failure: 'connection' };
     case 'ECONFIG':
       return { status: 'deferred', failure: 'config' };
+    case 'ESMTPUTF8':
+      // The message needs SMTPUTF8 and the peer does not offer it: Postfix bounces (5.6.7).
+      return { status: 'bounced', failure: 'rejected' };
+    case 'EMESSAGE':
+      // nodemailer refused before MAIL FROM: the message is larger than the peer's SIZE (5.3.4).
+      return { status: 'bounced', failure: 'rejected' };
     case 'EENVELOPE':
       // Refused locally before any server saw it (malformed address): retrying cannot help.
       return { status: 'bounced', failure: 'config' };
@@ -114,6 +120,8 @@ export function stageOf(err: NodemailerError): SmtpStage {
   if (err.code === 'ETIMEDOUT') return TIMEOUT_STAGES[(err as { timeoutType?: string }).timeoutType ?? ''] ?? 'timeout';
   if (err.code === 'ETLS' || isTlsProblem(err)) return 'tls';
   if (typeof err.responseCode === 'number') return 'greeting';
+  // Refused on our side at MAIL FROM because this peer's EHLO lacks SMTPUTF8 (5.6.7); nodemailer names MAIL FROM itself for a SIZE the message is over (5.3.4).
+  if (err.code === 'ESMTPUTF8') return 'mail';
   if (err.code === 'ECONFIG' || err.code === 'EENVELOPE' || err.code === 'EMESSAGE') return 'local';
   return 'connect';
 }
@@ -121,6 +129,8 @@ export function stageOf(err: NodemailerError): SmtpStage {
 /** Human text for an error: the server's reply when there is one, else nodemailer's message. */
 function describe(err: NodemailerError): string {
   if (err.response) return err.response;
+  // nodemailer's own refusal of a message over the peer's SIZE limit, in Postfix's terms.
+  if (err.code === 'EMESSAGE' && /size/i.test(err.message)) return `5.3.4 ${err.message} (the peer's SIZE limit)`;
   const extra = err.originalCode && !err.message.includes(err.originalCode) ? ` (${err.originalCode})` : '';
   return `${err.message}${extra}`;
 }

@@ -28,7 +28,8 @@ export function groupByDomain(recipients: string[]): Map<string, string[]> {
 function hostLevel(err: NodemailerError): boolean {
   if (err.responseCode === 421) return true;
   if (err.responseCode !== undefined) return false;
-  return err.code !== 'EENVELOPE' && err.code !== 'EAUTH' && err.code !== 'ECONFIG';
+  // The message's own needs (SMTPUTF8, SIZE) bounce it like a 5xx would: Postfix does not try the next MX.
+  return !['EENVELOPE', 'EAUTH', 'ECONFIG', 'ESMTPUTF8', 'EMESSAGE'].includes(err.code ?? '');
 }
 
 /** `user@[192.0.2.1]` names its host directly. */
@@ -59,7 +60,7 @@ export function createDirectDeliverer(config: DeliveryConfig, resolver: DnsResol
         }
         const ctx: ResultContext = { host: label, tls: session.secure, redact };
         try {
-          const info = await session.send(req.from, to, req.raw);
+          const info = await session.send(req.from, to, req.raw, req);
           return resultsFromInfo(info, to, ctx);
         } catch (err) {
           const e = toNodemailerError(err);

@@ -2,12 +2,15 @@
  * Relay mode: every message goes to one smarthost through a pooled nodemailer SMTP transport
  * (bounded connections, EHLO = hostname, SASL PLAIN/LOGIN, TLS per tlsMode).
  */
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { Deliverer, DeliveryConfig, DeliveryRequest, RecipientResult } from '../types.js';
 import { redactor, resultsFromError, resultsFromInfo, type ResultContext } from './classify.js';
 import { connectionOptions } from './tls-options.js';
+import { envelopeExtras } from './extensions.js';
+import { openSession } from './smtp-session.js';
 
 /** Open connections to the relay at most; the queue worker's concurrency bounds what is in flight. */
 export const RELAY_MAX_CONNECTIONS = 5;
@@ -39,7 +42,9 @@ export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
         return req.to.map((to) => ({ to, status: 'deferred', failure: 'config', response: 'deliverer closed (settings changed); retry', host: ctx.host, stage: 'local' }));
       }
       try {
-        const info = await sendRaw(transport.transporter as unknown as RawTransport, req);
+        // SMTPUTF8 depends on what this relay offers, known only on an open connection: such
+        // (rare) messages get a session of their own instead of the pool's.
+        const info = req.smtputf8 ? await sendInSession(config, port, req) : await sendRaw(transport.transporter as unknown as RawTransport, req);
         return resultsFromInfo(info, req.to, ctx);
       } catch (err) {
         return resultsFromError(toNodemailerError(err), req.to, ctx);
@@ -58,6 +63,17 @@ export function toNodemailerError(err: unknown): NodemailerError {
   return Object.assign(new Error(String(err)), { code: 'EPROTOCOL' }) as NodemailerError;
 }
 
+/** One transaction on a connection of its own (login when configured), then QUIT. */
+async function sendInSession(config: DeliveryConfig, port: number, req: DeliveryRequest): Promise<Parameters<typeof resultsFromInfo>[0]> {
+  const session = await openSession(config, config.relayHost, port, isIP(config.relayHost) ? undefined : config.relayHost);
+  try {
+    if (config.auth && session.authMethods.length > 0) await session.login(config.auth.user, config.auth.pass);
+    return await session.send(req.from, req.to.slice(), req.raw, req);
+  } finally {
+    session.quit();
+  }
+}
+
 /** The part of nodemailer's transport contract (`transport.send(mail, callback)`) that the pool uses. */
 interface RawTransport {
   send(mail: unknown, callback: (err: Error | null, info: Parameters<typeof resultsFromInfo>[0]) => void): void;
@@ -70,7 +86,8 @@ interface RawTransport {
  */
 function sendRaw(pool: RawTransport, req: DeliveryRequest): Promise<Parameters<typeof resultsFromInfo>[0]> {
   const message = {
-    getEnvelope: () => ({ from: req.from, to: req.to.slice() }),
+    // SIZE and BODY=8BITMIME go out when the relay offers them (extensions.ts).
+    getEnvelope: () => ({ from: req.from, to: req.to.slice(), ...envelopeExtras(req) }),
     messageId: () => req.id,
     getHeader: () => '',
     createReadStream: () => Readable.from([req.raw], { objectMode: false }),

@@ -3,7 +3,6 @@
  * start; a changed intake setting applies when the listener is restarted.
  */
 import { hostname as osHostname } from 'node:os';
-import { SMTPServer } from 'smtp-server';
 import type { SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession, SMTPServerOptions } from 'smtp-server';
 import type { Actor, SettingsView } from '../types.js';
 import type { IntakeServer } from '../facade.js';
@@ -15,6 +14,9 @@ import { EventThrottle } from './event-throttle.js';
 import { loadIntakeTls, type IntakeTls } from './tls-files.js';
 import { receiveMessage } from './receive-message.js';
 import { receivedHeader } from './trace-header.js';
+import { IntakeSmtpServer } from './smtp-listener.js';
+import type { IntakeCommandRules } from './command-check.js';
+import { refusalEvent, type Refusal } from './refusal-event.js';
 
 /** How long `close()` lets open sessions finish before they are cut. */
 const CLOSE_GRACE_MS = 10_000;
@@ -69,22 +71,18 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
   const p = await resolvePolicy(settings, opts);
   const throttle = new EventThrottle();
 
-  const refuse = (session: SMTPServerSession, reason: string, sender: string | null, message: string): void => {
+  /** Record a refusal; repeats of the same kind from one client within a minute become one summary event. */
+  const refuse = (session: SMTPServerSession, r: Refusal): void => {
     const client = clientOf(session);
-    throttle.hit(`rejected ${client}`, (count, summary) =>
-      deps.recordEvent(
-        'warning',
-        'intake.rejected',
-        summary ? `Refused ${count} more submissions from ${client} in the last minute (latest: ${message})` : message,
-        actorOf(session),
-        { client, sender, reason, count },
-      ),
-    );
+    throttle.hit(`rejected ${client} ${r.reason} ${r.code} ${r.status}`, (count, summary) => {
+      const e = refusalEvent(session, client, r, count, summary);
+      return deps.recordEvent('warning', 'intake.rejected', e.message, actorOf(session), e.data);
+    });
   };
 
   const onConnect: SMTPServerOptions['onConnect'] = (session, cb) => {
     if (p.loopbackOnly && !isLoopback(session.remoteAddress)) {
-      refuse(session, 'client', null, `Refused client ${clientOf(session)}: the listener accepts loopback clients only`);
+      refuse(session, { reason: 'client', code: 554, status: '5.7.1', text: 'Client host rejected: loopback clients only' });
       return cb(reply(554, '5.7.1 Client host rejected: loopback clients only'));
     }
     cb();
@@ -115,9 +113,9 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
 
   const onMailFrom: SMTPServerOptions['onMailFrom'] = (address, session, cb) => {
     if (!p.senders.allows(address.address)) {
-      const sender = address.address;
-      refuse(session, 'sender', sender, `Refused sender <${sender}> from ${clientOf(session)}: not in intake-allow-senders`);
-      return cb(reply(550, '5.7.1 Sender address rejected: not allowed to send through this server'));
+      const text = 'Sender address rejected: not allowed to send through this server';
+      refuse(session, { reason: 'sender', code: 550, status: '5.7.1', text, verb: 'MAIL', address: address.address, detail: 'not in intake-allow-senders' });
+      return cb(reply(550, `5.7.1 ${text}`));
     }
     cb();
   };
@@ -125,7 +123,11 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
   const onData = (stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null, message?: string) => void): void => {
     receiveMessage(stream, p.maxSize).then(
       async (msg) => {
-        if (msg.oversized) return cb(reply(552, `5.3.4 Error: message exceeds fixed maximum message size ${p.maxSize}`));
+        if (msg.oversized) {
+          const text = `Error: message exceeds fixed maximum message size ${p.maxSize}`;
+          refuse(session, { reason: 'size', code: 552, status: '5.3.4', text, verb: 'DATA', detail: `${msg.bytes} bytes sent` });
+          return cb(reply(552, `5.3.4 ${text}`));
+        }
         const env = session.envelope;
         const from = env.mailFrom ? env.mailFrom.address : '';
         const to = env.rcptTo.map((r) => r.address);
@@ -140,7 +142,15 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
         });
         try {
           const res = await deps.submit(
-            { from, to, raw: Buffer.concat([trace, msg.raw]), source: 'intake', client: clientOf(session) },
+            {
+              from,
+              to,
+              raw: Buffer.concat([trace, msg.raw]),
+              source: 'intake',
+              client: clientOf(session),
+              ...(env.bodyType ? { body: env.bodyType.toUpperCase() as '7BIT' | '8BITMIME' } : {}),
+              ...(env.smtpUtf8 ? { smtputf8: true } : {}),
+            },
             actorOf(session),
           );
           cb(null, `2.0.0 Ok: queued as ${res.id}`);
@@ -156,11 +166,13 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
   };
 
   const disabled = [...(p.auth ? [] : ['AUTH']), ...(p.tls ? [] : ['STARTTLS'])];
-  const server = new SMTPServer({
+  const rules: IntakeCommandRules = { maxSize: p.maxSize, maxRecipients: settings.intakeMaxRecipients > 0 ? settings.intakeMaxRecipients : 0, auth: p.auth };
+  const server = new IntakeSmtpServer({
+    rules,
+    onRefusal: (session, r) => refuse(session, r),
     name: p.name,
     banner: 'smtp-ops',
     size: p.maxSize || undefined,
-    maxRecipients: settings.intakeMaxRecipients > 0 ? settings.intakeMaxRecipients : undefined,
     maxClients: settings.intakeMaxConnections > 0 ? settings.intakeMaxConnections : undefined,
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: !p.auth,

@@ -3,14 +3,14 @@
  * {@link IntakeDeps} from its own parts and calls `startIntake(deps, opts)`; the
  * listener never touches the store, settings or secrets directly.
  */
-import type { Actor, SettingsView, SubmitResult } from '../types.js';
+import type { Actor, MessageBody, SettingsView, SubmitResult } from '../types.js';
 import type { Engine } from '../facade.js';
 
 /** What the intake listener needs from the engine. */
 export interface IntakeDeps {
   /** Queue one received message; resolves only once it is synced to disk. */
   submit(
-    input: { from: string; to: string[]; raw: Buffer; source: 'intake'; client?: string },
+    input: { from: string; to: string[]; raw: Buffer; source: 'intake'; client?: string; /** BODY= as declared in MAIL FROM. */ body?: MessageBody; /** SMTPUTF8 declared in MAIL FROM. */ smtputf8?: boolean },
     actor: Actor,
   ): Promise<SubmitResult>;
   /** Current settings: listen, intakeAuth, intakeUsername, intakeTlsCert/Key, intakeMaxSize, intakeMaxRecipients, intakeMaxConnections, intakeAllowSenders. */

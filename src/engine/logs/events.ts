@@ -1,5 +1,5 @@
 /** System events: what happened to the mail system, by whom. */
-import type { EventEntry, EventQuery, Page } from '../types.js';
+import type { EventEntry, EventLevel, EventQuery, Page } from '../types.js';
 import { EVENT_LEVELS } from '../types.js';
 import { ValidationError } from '../errors.js';
 import { K, type Op, type Store } from '../store.js';
@@ -10,6 +10,12 @@ export function eventOps(e: EventEntry): Op[] {
     { type: 'put', key: K.event(e.key), value: JSON.stringify(e) },
     { type: 'put', key: K.eventBy(e.level, e.key), value: '' },
   ];
+}
+
+/** An event recorded through the facade (adapters' `access.denied`, intake events): a known level and a dotted code. */
+export function checkEvent(level: EventLevel, code: string): void {
+  if (!EVENT_LEVELS.includes(level)) throw ValidationError.one('level', 'choice', `level must be one of ${EVENT_LEVELS.join(', ')}`);
+  if (!/^[a-z][a-z0-9.-]{0,63}$/.test(code)) throw ValidationError.one('code', 'format', 'code must be a dotted lower-case name like access.denied');
 }
 
 export function levelRank(l: EventEntry['level']): number {

@@ -1,10 +1,9 @@
 /** The mail log: one entry per message received and per recipient outcome. */
 import type { LogEntry, LogQuery, LogStatus, Page } from '../types.js';
+import { LOG_STATUSES } from '../types.js';
 import { ValidationError } from '../errors.js';
 import { K, type Op, type Store } from '../store.js';
 import { keyPart, pageKeys } from './pager.js';
-
-export const LOG_STATUSES: readonly LogStatus[] = ['received', 'sent', 'deferred', 'bounced', 'deleted', 'expired'];
 
 /**
  * Statuses with an index of their own. `sent` and `received` are most of the

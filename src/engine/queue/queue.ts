@@ -4,7 +4,7 @@
  * always agree with the indexes. Messages being sent are owned by the worker
  * (`inflight`); operator actions check it first.
  */
-import type { Actor, LogEntry, Page, ProgressFn, QueueCounts, QueueItem, QueueQuery, QueueState, RecipientResult } from '../types.js';
+import type { Actor, EventEntry, LogEntry, Page, ProgressFn, QueueCounts, MessageBody, QueueItem, QueueQuery, QueueState, RecipientResult } from '../types.js';
 import { QUEUE_STATES, actorKey } from '../types.js';
 import { ErrorCode, NotFoundError, SmtpOpsError, ValidationError } from '../errors.js';
 import type { Clock } from '../facade.js';
@@ -19,6 +19,10 @@ export interface QueueRecord extends QueueItem {
   /** Time of the `d!` key while queued/deferred, else null. */
   due: number | null;
   client?: string;
+  /** BODY= as declared at intake (or 8BITMIME found in the bytes of another submission); absent = 7-bit. */
+  body?: MessageBody;
+  /** SMTPUTF8 was declared at intake (or a non-ASCII address or header found in another submission). */
+  smtputf8?: true;
 }
 
 type Counts = Record<QueueState, number>;
@@ -245,7 +249,7 @@ export class Queue {
     }
     if (deferred.length > 0 || deleted) this.dropBody(rec.id);
     try {
-      await this.track(this.journal.write(ops, log));
+      await this.track(this.journal.commit({ ops, log }));
     } finally {
       this.inflight.delete(rec.id);
     }
@@ -330,7 +334,8 @@ export class Queue {
     }
   }
 
-  deleteOne(id: string, actor: Actor): Promise<QueueRecord> {
+  /** Delete one message; `eventOf` is the event that reports it, written in the same batch. */
+  deleteOne(id: string, actor: Actor, eventOf: (r: QueueRecord) => EventEntry): Promise<QueueRecord> {
     checkId(id);
     return this.mutex.run(async () => {
       const live = this.inflight.get(id);
@@ -339,12 +344,13 @@ export class Queue {
       if (live) live.deleted = true;
       const now = this.clock.now();
       const entry = this.journal.entry({ status: 'deleted', id, messageId: r.messageId, from: r.from, to: r.to, size: r.size, response: `deleted by ${actorKey(actor)}`, delay: now - r.createdAt, source: r.source }, now);
-      await this.journal.write(this.removeOps(r, live ? 'sending' : r.state), [entry], [], true);
+      await this.journal.commit({ ops: this.removeOps(r, live ? 'sending' : r.state), log: [entry], events: [eventOf(r)], sync: true });
       return r;
     });
   }
 
-  hold(id: string): Promise<QueueRecord> {
+  /** Hold a message; `event` reports it and is written in the same batch. */
+  hold(id: string, event: EventEntry): Promise<QueueRecord> {
     checkId(id);
     return this.mutex.run(async () => {
       if (this.inflight.has(id)) throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is being sent right now; try again in a moment`);
@@ -352,19 +358,20 @@ export class Queue {
       if (!r) throw new NotFoundError(`message ${id}`);
       if (r.state === 'held') throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is already held`);
       const ops = this.move(r, 'held', null);
-      await this.store.commit(ops, true);
+      await this.journal.record(event, ops, { sync: true });
       return { ...r, state: 'held' };
     });
   }
 
-  release(id: string): Promise<QueueRecord> {
+  /** Release a held message, due now; `event` reports it and is written in the same batch. */
+  release(id: string, event: EventEntry): Promise<QueueRecord> {
     checkId(id);
     return this.mutex.run(async () => {
       const r = this.inflight.has(id) ? undefined : await this.store.getJson<QueueRecord>(K.msg(id));
       if (!r) throw new NotFoundError(`message ${id}`);
       if (r.state !== 'held') throw new SmtpOpsError(ErrorCode.Conflict, `message ${id} is ${r.state}, not held`);
       const ops = this.move(r, 'queued', this.clock.now());
-      await this.track(this.store.commit(ops, true));
+      await this.track(this.journal.record(event, ops, { sync: true }));
       return { ...r, state: 'queued' };
     });
   }

@@ -30,12 +30,19 @@ export class Worker {
   private again = false;
   private timer: unknown = null;
   private readonly idle: (() => void)[] = [];
+  /** The last fault, until a loop pass completes cleanly (the health check reads it). */
+  private lastFault: string | null = null;
 
   constructor(private readonly d: WorkerDeps) {}
 
   start(): void {
     this.running = true;
     this.kick();
+  }
+
+  /** Whether the loop runs, and the fault it is recovering from, if any. */
+  state(): { running: boolean; fault: string | null } {
+    return { running: this.running, fault: this.lastFault };
   }
 
   /** Run the loop soon (after a submit, a flush, a settings change). */
@@ -85,7 +92,9 @@ export class Worker {
           if (due !== null) this.sleep(Math.max(0, Math.min(due - this.d.clock.now(), this.d.pollMs)));
         }
       } while (this.again);
+      this.lastFault = null;
     } catch (e) {
+      this.lastFault = e instanceof Error ? e.message : String(e);
       this.d.fault(e);
       this.sleep(1000);
     } finally {
@@ -97,7 +106,10 @@ export class Worker {
   private run(rec: QueueRecord): void {
     this.active++;
     void this.deliver(rec)
-      .catch((e) => this.d.fault(e))
+      .catch((e) => {
+        this.lastFault = e instanceof Error ? e.message : String(e);
+        this.d.fault(e);
+      })
       .finally(() => {
         this.active--;
         this.settle();
@@ -111,7 +123,7 @@ export class Worker {
     if (!raw) {
       results = rec.to.map((to) => ({ to, status: 'bounced' as const, response: 'the stored message body is missing (store damaged); cannot deliver', failure: 'config' as const, stage: 'local' as const }));
     } else {
-      results = await this.d.deliver({ id: rec.id, from: rec.from, to: rec.to, raw });
+      results = await this.d.deliver({ id: rec.id, from: rec.from, to: rec.to, raw, ...(rec.body ? { body: rec.body } : {}), ...(rec.smtputf8 ? { smtputf8: true } : {}) });
     }
     await this.d.attempted(rec, results);
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { AlertDeliveryError, createEngine, type AlertNotice, type AlertSink, type AlertTarget, type Engine } from '../../../src/engine/index.js';
 import { FakeClock, until } from '../../doubles/clock.js';
 import { startPeer, type Peer } from '../delivery/smtp-peer.js';
+import { RawSmtp } from '../intake/clients.js';
 
 const op = { platform: 'cli' as const, id: 'oncall' };
 const C1: AlertTarget = { platform: 'slack', channel: 'C1' };
@@ -155,6 +156,35 @@ describe('alert groups on the engine', () => {
     expect(rec.posts.filter((p) => p.notice.kind !== 'resolved')).toHaveLength(1);
   });
 
+  it('intake refusals from the real listener: one group per reason, with the reply code and status the client got', async () => {
+    const { e, clock } = await setup({});
+    const rec = recorder();
+    e.addAlertSink('slack', rec.sink);
+    await e.alertSubscribe(C1, 'warning', op);
+    await e.updateSettings({ 'intake-max-recipients': '1' }, op);
+    const intake = await e.startIntake({ listen: '127.0.0.1:0' });
+    cleanup.push(() => intake.close());
+    const c = await RawSmtp.open(intake.port);
+    expect(await c.reply()).toMatch(/^220/);
+    expect(await c.cmd('EHLO client.example.test')).toMatch(/^250/);
+    expect(await c.cmd('MAIL FROM:<app@ops.example.test>')).toMatch(/^250/);
+    expect(await c.cmd('RCPT TO:<no-domain>')).toMatch(/^501 5\.1\.3/);
+    expect(await c.cmd('RCPT TO:<no-domain-either>')).toMatch(/^501 5\.1\.3/);
+    expect(await c.cmd('RCPT TO:<a@example.com>')).toMatch(/^250/);
+    expect(await c.cmd('RCPT TO:<b@example.com>')).toMatch(/^452 4\.5\.3/);
+    await c.cmd('QUIT');
+    await until(async () => (await e.alertGroups()).filter((g) => g.code === 'intake.rejected').length === 2, 10_000, 'a group per refusal reason');
+    clock.advance(30_000);
+    await until(() => rec.posts.length === 2, 5_000, 'one post per group');
+    const byReason = new Map(rec.posts.map((p) => [p.notice.group!.scope.value, p.notice]));
+    // The listener writes the first refusal of a kind from a client at once; the second comes in its summary event a minute later.
+    expect(byReason.get('address')).toMatchObject({ title: 'Senders or recipients with bad addresses are refused at intake', group: { scope: { kind: 'reason', value: 'address' }, occurrences: 1 } });
+    expect(byReason.get('address')!.group!.reasons[0]).toMatchObject({ smtpCode: 501, enhanced: '5.1.3' });
+    expect(byReason.get('recipients')).toMatchObject({ title: 'Messages with more than intake-max-recipients recipients are refused at intake', group: { occurrences: 1 } });
+    expect(byReason.get('recipients')!.group!.reasons[0]).toMatchObject({ smtpCode: 452, enhanced: '4.5.3' });
+    expect(byReason.get('recipients')!.hint).toContain('`events --level warning`');
+  });
+
   it('a chat outage delays notices but loses none and duplicates none, across a restart', async () => {
     const { e, clock, open } = await setup({ rcptReply: () => '550 5.7.1 Relaying denied' });
     let rec = recorder();
@@ -170,6 +200,8 @@ describe('alert groups on the engine', () => {
     }
     expect(rec.posts).toHaveLength(0);
     expect((await e.alertStatus()).targets).toEqual([expect.objectContaining({ target: 'slack:C1', pending: 1, connected: true, lastError: 'Slack answered service_unavailable' })]);
+    // What /metrics reports as smtp_ops_alert_outbox_messages.
+    expect(await e.alertBacklog()).toBe(1);
     // serve restarts in the middle of the outage: the notice is on disk.
     await e.close();
     const again = await open();
@@ -178,6 +210,7 @@ describe('alert groups on the engine', () => {
     clock.advance(300_000);
     await until(() => rec.posts.length === 1, 5_000, 'the post after the outage');
     expect(rec.posts[0].notice.group).toMatchObject({ code: 'delivery.bounced', messages: 1 });
+    await until(async () => (await again.alertBacklog()) === 0, 5_000, 'the outbox to empty');
     clock.advance(600_000);
     await settle();
     expect(rec.posts.filter((p) => p.notice.kind === 'firing')).toHaveLength(1);

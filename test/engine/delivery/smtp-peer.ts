@@ -12,6 +12,8 @@ export interface Received {
   ehlo: string;
   secure: boolean;
   user?: string;
+  /** The MAIL FROM command line as the peer read it (parameters included). */
+  mailFrom: string;
 }
 
 export interface PeerOptions {
@@ -26,12 +28,19 @@ export interface PeerOptions {
   /** Users that may log in; when set AUTH is required. */
   users?: Record<string, string>;
   authMethods?: string[];
+  /** Reply to MAIL FROM: `530 ...` or `553 ...`; undefined accepts. */
+  mailReply?: (from: string) => string | undefined;
   /** Reply for a recipient: `450 ...` or `550 ...`; undefined accepts. */
   rcptReply?: (to: string) => string | undefined;
   /** Reply at end of DATA; undefined accepts. */
   dataReply?: () => string | undefined;
   /** Reply instead of the greeting (e.g. `421 4.3.2 try later`), then the connection closes; undefined greets. */
   connectReply?: () => string | undefined;
+  /** Offer SIZE with this limit. */
+  size?: number;
+  /** Do not offer 8BITMIME / SMTPUTF8. */
+  no8bitmime?: boolean;
+  noSmtputf8?: boolean;
 }
 
 export interface Peer {
@@ -54,7 +63,19 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
   const disabled: string[] = [];
   if (!opts.users) disabled.push('AUTH');
   if (!opts.key || opts.noStarttls) disabled.push('STARTTLS');
+  /** The MAIL FROM line of each session's transaction in progress, from smtp-server's command log. */
+  const mailLines = new Map<string, string>();
+  const record = (data: unknown, ...rest: unknown[]) => {
+    const line = rest.map(String).join(' ');
+    const m = /^C: (MAIL FROM:.*)$/is.exec(line);
+    const cid = (data as { cid?: string } | undefined)?.cid;
+    if (m && cid) mailLines.set(cid, m[1]);
+  };
+  const quiet = () => undefined;
   const options: SMTPServerOptions = {
+    size: opts.size,
+    hide8BITMIME: Boolean(opts.no8bitmime),
+    hideSMTPUTF8: Boolean(opts.noSmtputf8),
     secure: opts.secure ?? false,
     key: opts.key,
     cert: opts.cert,
@@ -63,7 +84,7 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
     authMethods: opts.authMethods ?? ['PLAIN', 'LOGIN'],
     authOptional: !opts.users,
     allowInsecureAuth: true,
-    logger: false,
+    logger: { trace: quiet, debug: record, info: quiet, warn: quiet, error: quiet, fatal: quiet } as unknown as SMTPServerOptions['logger'],
     onConnect(_session, cb) {
       peer.connections++;
       const reply = opts.connectReply?.();
@@ -73,6 +94,10 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
       peer.authAttempts.push({ method: auth.method, user: auth.username ?? '' });
       if (opts.users && auth.username && opts.users[auth.username] === auth.password) return cb(null, { user: auth.username });
       cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+    },
+    onMailFrom(address, _session, cb) {
+      const reply = opts.mailReply?.(address.address);
+      cb(reply ? smtpError(reply) : undefined);
     },
     onRcptTo(address, _session, cb) {
       const reply = opts.rcptReply?.(address.address);
@@ -91,6 +116,7 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
           ehlo: session.hostNameAppearsAs,
           secure: session.secure,
           user: typeof session.user === 'string' ? session.user : undefined,
+          mailFrom: mailLines.get(session.id) ?? '',
         });
         cb(null);
       });

@@ -86,6 +86,8 @@ describe('stageOf', () => {
     [{ command: 'CONN', code: 'ETIMEDOUT', timeoutType: 'UPGRADE_TIMEOUT' }, 'tls'],
     [{ command: 'API', code: 'EENVELOPE' }, 'local'],
     [{ code: 'EDNS' }, 'dns'],
+    [{ code: 'ESMTPUTF8' }, 'mail'],
+    [{ command: 'MAIL FROM', code: 'EMESSAGE', message: 'Message size larger than allowed 1000' }, 'mail'],
   ] as const)('%o -> %s', (p, stage) => {
     expect(stageOf(err(p as Partial<NodemailerError>))).toBe(stage);
   });

@@ -124,7 +124,8 @@ describe.skipIf(!peers.ok)('engine -> Postfix relay -> smtp-sink', () => {
     await engine.updateSettings(relaySettings(PEERS.relaySubmissionPort, sasl()), actor);
     const checks = Object.fromEntries((await engine.doctor()).map((c) => [c.id, c]));
     expect(checks['relay-connect'].status).toBe('ok');
-    expect(checks['relay-tls']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/STARTTLS, certificate verified/) });
+    expect(checks['relay-tls']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/STARTTLS \(TLSv1\.[23]\), certificate verified/) });
+    expect(checks['relay-permission'].status).toBe('ok');
     expect(checks['relay-auth']).toMatchObject({ status: 'ok', detail: `authenticated as ${PEERS.saslUser}` });
   });
 });

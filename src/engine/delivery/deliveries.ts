@@ -1,0 +1,97 @@
+/**
+ * Deliveries as the engine runs them: each attempt on the current deliverer,
+ * its outcome recorded in the queue, what became of each recipient handed on
+ * (every failure becomes an event and counts in its alert group:
+ * alerts/failure-events.ts maps them), and whoever waits on the outcome
+ * answered.
+ */
+import type { AttemptOutcome, Deliverer, DeliveryRequest, RecipientResult, Settings } from '../types.js';
+import type { RateLimitedEvents } from '../logs/rate-limited-events.js';
+import type { Queue, QueueRecord } from '../queue/queue.js';
+import { DkimSigner, withDkim, type DkimConfig } from '../dkim/signer.js';
+import { outcomesOf, type AttemptFacts } from '../alerts/failure-events.js';
+import { DelivererSlot } from './deliverer-slot.js';
+import { AttemptOutcomes } from './outcomes.js';
+
+export interface DeliveriesDeps {
+  queue: Queue;
+  settings(): Settings;
+  /** A deliverer for the current settings. */
+  build(): Deliverer;
+  /** What DKIM signing needs, or null when it is not fully configured. */
+  dkim(): DkimConfig | null;
+  events: RateLimitedEvents;
+  /**
+   * What one attempt meant, per recipient: failures become events (and count in alert groups),
+   * what got through clears them. `alertMail`: the message is an alert email of smtp-ops itself.
+   */
+  attempted(facts: AttemptFacts, alertMail: boolean): Promise<void>;
+}
+
+export class Deliveries {
+  private readonly slot: DelivererSlot;
+  private readonly outcomes = new AttemptOutcomes();
+
+  constructor(private readonly d: DeliveriesDeps) {
+    this.slot = new DelivererSlot(() => this.build());
+  }
+
+  /** The deliverer for the current settings, signing with the DKIM key in force when it is built. */
+  private build(): Deliverer {
+    const base = this.d.build();
+    // Signed per attempt with the key in force now: see dkim/signer.ts for why not at queue time.
+    const dkim = this.d.dkim();
+    if (!dkim) return base;
+    return withDkim(base, new DkimSigner(dkim), (err) => void this.d.events.record('error', 'dkim.failed', `DKIM signing failed, mail was sent unsigned: ${err.message} (check dkim-private-key; doctor)`));
+  }
+
+  /** One delivery attempt (the worker calls it). */
+  deliver(req: DeliveryRequest): Promise<RecipientResult[]> {
+    return this.slot.deliver(req);
+  }
+
+  /** An attempt is done: record it, its failure events, then tell who waits. */
+  async attempted(rec: QueueRecord, results: RecipientResult[]): Promise<void> {
+    const log = await this.d.queue.complete(rec, results, this.d.settings());
+    const sent = results.filter((r) => r.status === 'sent');
+    const bounced = log.filter((e) => e.status === 'bounced' || e.status === 'expired');
+    const deferred = log.filter((e) => e.status === 'deferred');
+    const status = deferred.length > 0 ? 'deferred' : sent.length > 0 && bounced.length === 0 ? 'sent' : bounced.length > 0 && sent.length === 0 ? 'bounced' : 'sent';
+    const outcome: AttemptOutcome = { id: rec.id, status, results, queued: deferred.length > 0 };
+    // Events first: whoever waits on the outcome may look at the events next.
+    await this.d.attempted({ id: rec.id, relay: this.relayLabel(), outcomes: outcomesOf(log, results) }, rec.source === 'alert');
+    this.outcomes.settle(outcome);
+  }
+
+  /** `host:port` of the relay in relay mode, null when sending direct. */
+  private relayLabel(): string | null {
+    const s = this.d.settings();
+    return s.relayHost ? `${s.relayHost}:${s.relayPort ?? 25}` : null;
+  }
+
+  /** The outcome of the last attempt of `id` if it was recent, else of its next one. */
+  async waitForAttempt(id: string, timeoutMs: number): Promise<AttemptOutcome> {
+    const done = this.outcomes.last(id);
+    if (done) return done;
+    try {
+      await this.d.queue.get(id);
+    } catch (e) {
+      // Sent and gone from the queue while it was read: the outcome is known.
+      const finished = this.outcomes.last(id);
+      if (finished) return finished;
+      throw e;
+    }
+    // The attempt may have settled while the queue was read: then it is recent, not next.
+    return this.outcomes.last(id) ?? this.outcomes.next(id, timeoutMs);
+  }
+
+  /** Settings the deliverer reads changed: the next send builds a new one. */
+  reset(): void {
+    this.slot.reset();
+  }
+
+  /** Close every deliverer; call after the worker stopped. */
+  close(): Promise<void> {
+    return this.slot.close();
+  }
+}
