@@ -79,6 +79,12 @@ export async function writePostfixLog(path: string, entries: Iterable<LogEntry>,
 
 /** The grand totals pflogsumm prints (bytes in its own units: exact below 512 KiB, else whole KiB or MiB). */
 export interface PflogsummTotals {
+  /** As printed, with pflogsumm's unit (`4687k`). */
+  receivedText: string;
+  deliveredText: string;
+  deferredText: string;
+  deferralsText: string;
+  bouncedText: string;
   received: number;
   delivered: number;
   deferred: number;
@@ -95,8 +101,17 @@ function grab(text: string, label: string): { value: number; unit: '' | 'k' | 'm
 }
 
 export function parsePflogsumm(text: string): PflogsummTotals {
-  const dfr = /^\s*\d+[km]?\s+deferred\s+\((\d+)[km]?\s+deferrals\)/m.exec(text);
+  const dfr = /^\s*\d+[km]?\s+deferred\s+\((\d+)([km]?)\s+deferrals\)/m.exec(text);
+  const t = (label: string) => {
+    const g = grab(text, label);
+    return `${g.value}${g.unit}`;
+  };
   return {
+    receivedText: t('received'),
+    deliveredText: t('delivered'),
+    deferredText: t('deferred'),
+    deferralsText: dfr ? `${dfr[1]}${dfr[2]}` : '0',
+    bouncedText: t('bounced'),
     received: grab(text, 'received').value,
     delivered: grab(text, 'delivered').value,
     deferred: grab(text, 'deferred').value,
@@ -114,11 +129,11 @@ export function pflogsummUnits(bytes: number): { value: number; unit: '' | 'k' |
   return { value: bytes, unit: '' };
 }
 
-/** Run `pflogsumm -d today <log>` with the zone as TZ; resolves with its output and wall time. */
-export function runPflogsumm(logPath: string, tz: string): Promise<{ ms: number; output: string }> {
+/** Run `pflogsumm -d today <log>` (or over the whole log when `whole`) with the zone as TZ; resolves with its output and wall time. */
+export function runPflogsumm(logPath: string, tz: string, whole = false): Promise<{ ms: number; output: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('pflogsumm', ['-d', 'today', logPath], { env: { ...process.env, TZ: tz }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('pflogsumm', whole ? [logPath] : ['-d', 'today', logPath], { env: { ...process.env, TZ: tz }, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     const errs: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));

@@ -5,7 +5,13 @@
  * written as a Postfix log. Prints both times, the ratio (target >= 20x) and
  * whether the shared totals agree.
  *
+ * Then the range: the day replayed on the 29 days before it (`report-range.ts`),
+ * `report FROM..TO` timed in a fresh process each run (its engine's first
+ * report: one snapshot read per day), beside pflogsumm over the same 30 days
+ * of Postfix log, with their totals compared.
+ *
  *   npm run bench:report -- [--messages 160000] [--runs 5] [--pflogsumm-runs 3] [--tz UTC] [--keep]
+ *                           [--range-days 30] [--range-runs 5] [--pflogsumm-range-runs 1]
  *
  * Needs the pflogsumm package (apt-get install pflogsumm). No network.
  */
@@ -18,6 +24,8 @@ import { createEngine, type DailyReport, type Engine, type LogEntry } from '../s
 import { dayOf, dayRange } from '../src/engine/reports/day.js';
 import { generateDay } from './report-traffic.js';
 import { parsePflogsumm, pflogsummUnits, runPflogsumm, writePostfixLog } from './report-postfix.js';
+import { replayedEntries, replicateDays, reportInFreshProcess, type ChildFigures } from './report-range.js';
+import { addCalendarDays } from '../src/engine/reports/day.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,12 +34,18 @@ const { values: args } = parseArgs({
     'pflogsumm-runs': { type: 'string', default: '3' },
     tz: { type: 'string', default: 'UTC' },
     keep: { type: 'boolean', default: false },
+    'range-days': { type: 'string', default: '30' },
+    'range-runs': { type: 'string', default: '5' },
+    'pflogsumm-range-runs': { type: 'string', default: '1' },
   },
 });
 const N = Number(args.messages);
 const RUNS = Math.max(1, Number(args.runs));
 const PF_RUNS = Math.max(1, Number(args['pflogsumm-runs']));
 const TZ = args.tz!;
+const RANGE_DAYS = Math.max(0, Number(args['range-days']));
+const RANGE_RUNS = Math.max(1, Number(args['range-runs']));
+const PF_RANGE_RUNS = Math.max(0, Number(args['pflogsumm-range-runs']));
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const median = (xs: number[]) => {
@@ -170,8 +184,90 @@ async function main(): Promise<void> {
     }),
   );
   if (!agree) process.exitCode = 1;
+  if (RANGE_DAYS > 1) await rangeBench({ storeDir, dir, today, range, entries, clockNow: clock.now() });
   if (!args.keep) await rm(dir, { recursive: true, force: true });
   else say(`kept ${dir}`);
+}
+
+async function rangeBench(o: { storeDir: string; dir: string; today: string; range: { start: number; end: number }; entries: LogEntry[]; clockNow: number }): Promise<void> {
+  const back = RANGE_DAYS - 1;
+  const from = addCalendarDays(o.today, -back);
+  const span = `${from}..${o.today}`;
+  say('');
+  say(`range: the day replayed on the ${back} days before it, report ${span} (${TZ})`);
+  const copied = await replicateDays(o.storeDir, o.range.start, o.range.end, back);
+  say(`  ${copied.toLocaleString('en-US')} aggregate records written for the copies`);
+  // The first range report after the copies reads their slot records and stores one snapshot per day.
+  const prep = await createEngine({ storeDir: o.storeDir, clock: { now: () => o.clockNow, setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) }, worker: false });
+  const [prepMs, expected] = await timed(() => prep.report({ day: span }));
+  await new Promise((res) => setTimeout(res, 1500));
+  await prep.close();
+  say(`  first range report (no snapshots yet, every slot record read; stores a snapshot per day): ${ms(prepMs)}`);
+  const runs: ChildFigures[] = [];
+  for (let i = 0; i < RANGE_RUNS; i++) runs.push(await reportInFreshProcess(o.storeDir, span, o.clockNow));
+  // The 30 finished days before today: every day one summary, no day still running.
+  const past = `${addCalendarDays(from, -1)}..${addCalendarDays(o.today, -1)}`;
+  const pastRuns: ChildFigures[] = [];
+  await reportInFreshProcess(o.storeDir, past, o.clockNow); // stores the summary of the one day not yet in a range
+  for (let i = 0; i < RANGE_RUNS; i++) pastRuns.push(await reportInFreshProcess(o.storeDir, past, o.clockNow));
+  // The same in fresh engines inside this process (code already compiled): how the one-day "cold" figures are taken.
+  const engines: number[] = [];
+  for (let i = 0; i < RANGE_RUNS; i++) {
+    const e = await createEngine({ storeDir: o.storeDir, clock: { now: () => o.clockNow, setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) }, worker: false });
+    engines.push((await timed(() => e.report({ day: span })))[0]);
+    await e.close();
+  }
+  const consistent = runs.every((r) => JSON.stringify(r.totals) === JSON.stringify(expected.totals));
+
+  if (PF_RANGE_RUNS === 0) {
+    say(`report ${RANGE_DAYS} days, fresh process    median ${ms(median(runs.map((r) => r.reportMs)))}, CPU ${ms(median(runs.map((r) => r.reportCpuMs)))}; fresh engine ${ms(median(engines))}  (${RANGE_RUNS} runs; pflogsumm skipped); totals ${consistent ? 'consistent' : 'INCONSISTENT'}`);
+    return;
+  }
+  const logPath = join(o.dir, 'maillog-range');
+  const lines = await writePostfixLog(logPath, replayedEntries(o.entries, back), TZ);
+  const size = (await stat(logPath)).size;
+  say(`  wrote the ${RANGE_DAYS} days as a Postfix log: ${lines.toLocaleString('en-US')} lines, ${(size / 1048576).toFixed(0)} MiB`);
+  const pf: number[] = [];
+  let pfOut = '';
+  for (let i = 0; i < PF_RANGE_RUNS; i++) {
+    const r = await runPflogsumm(logPath, TZ, true);
+    pf.push(r.ms);
+    pfOut = r.output;
+  }
+  await rm(logPath, { force: true });
+  const p = parsePflogsumm(pfOut);
+  const t = expected.totals;
+  // pflogsumm prints counts as well as bytes in its units (4,800,000 received is "4687k"): compare in them.
+  const u = (n: number) => `${pflogsummUnits(n).value}${pflogsummUnits(n).unit}`;
+  const rows: [string, string, string][] = [
+    ['received', u(t.received), p.receivedText],
+    ['delivered', u(t.delivered), p.deliveredText],
+    ['deferred', u(t.deferred), p.deferredText],
+    ['deferrals', u(t.deferrals), p.deferralsText],
+    ['bounced', u(t.bounced), p.bouncedText],
+    ['bytes received', u(t.bytesReceived), `${p.bytesReceived.value}${p.bytesReceived.unit}`],
+    ['bytes delivered', u(t.bytesDelivered), `${p.bytesDelivered.value}${p.bytesDelivered.unit}`],
+  ];
+  const agree = consistent && rows.every(([, a, b]) => a === b);
+  say('');
+  say(`shared totals over ${RANGE_DAYS} days   smtp-ops    pflogsumm`);
+  for (const [label, a, b] of rows) say(`  ${label.padEnd(18)} ${String(a).padStart(12)} ${String(b).padStart(12)}${String(a) === String(b) ? '' : '   MISMATCH'}`);
+  const pfMed = median(pf);
+  const rep = median(runs.map((r) => r.reportMs));
+  const open = median(runs.map((r) => r.openMs));
+  const cpu = median(runs.map((r) => r.reportCpuMs));
+  const wall = median(runs.map((r) => r.wallMs));
+  say('');
+  say(`pflogsumm over ${RANGE_DAYS} days           median ${ms(pfMed)}  (${PF_RANGE_RUNS} runs)`);
+  say(`report ${RANGE_DAYS} days, fresh process    median ${ms(rep)}  (${RANGE_RUNS} runs: the engine's first report in a new process, one snapshot read per day; target < 100 ms)`);
+  say(`  CPU time of that report        median ${ms(cpu)}  (user + system of the process during the report: less distorted by a busy machine)`);
+  say(`  engine open in that process    median ${ms(open)}`);
+  say(`report ${RANGE_DAYS} days, fresh engine     median ${ms(median(engines))}  (${RANGE_RUNS} runs, a new engine in this process: as the one-day cold figures)`);
+  say(`report ${past} (${RANGE_DAYS} finished days), fresh process  median ${ms(median(pastRuns.map((r) => r.reportMs)))}, CPU ${ms(median(pastRuns.map((r) => r.reportCpuMs)))}  (no day still running: one summary read per day)`);
+  say(`  whole process, spawn to exit   median ${ms(wall)}  (node start, tsx, imports, open, report, close)`);
+  say(`ratio: ${(pfMed / rep).toFixed(0)}x faster (report in a fresh process), ${(pfMed / wall).toFixed(0)}x whole process; totals ${agree ? 'agree' : 'DISAGREE'}`);
+  say(JSON.stringify({ rangeDays: RANGE_DAYS, messagesPerDay: N, pflogsummRangeMs: pfMed, rangeReportMs: rep, rangeReportCpuMs: cpu, rangeFinishedDaysMs: median(pastRuns.map((r) => r.reportMs)), rangeFinishedDaysCpuMs: median(pastRuns.map((r) => r.reportCpuMs)), rangeFreshEngineMs: median(engines), rangeOpenMs: open, rangeProcessMs: wall, rangeRatio: pfMed / rep, rangeAgree: agree }));
+  if (!agree) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {

@@ -1,5 +1,6 @@
 /** `smtp-ops <words...>`: run one command, print it, exit with 0/1/2. */
 import { exitCodeOf } from '../commands/reply.js';
+import { writeChartFiles, withNotes } from '../commands/render/chart-files.js';
 import type { ProgressReply, Reply } from '../commands/reply.js';
 import { quoteWords } from '../commands/tokenize.js';
 import type { Backend } from './backend.js';
@@ -75,9 +76,12 @@ export async function oneShot(o: OneShotOptions): Promise<number> {
       reply = await backend.action(yes ? reply.yes.id : reply.no.id, call);
     }
     if (progressShown) err.write('\n');
+    const notes = await writeChartFiles(reply);
+    if (o.json) for (const n of notes) err.write(`${n.text}\n`);
+    else reply = withNotes(reply, notes);
     if (o.json) out.write(`${JSON.stringify(jsonOf(reply))}\n`);
     else (reply.kind === 'error' ? err : out).write(`${renderReply(reply, { color, width: out.columns ?? 100 })}\n`);
-    return exitCodeOf(reply);
+    return Math.max(exitCodeOf(reply), notes.some((n) => n.ok === false) ? 1 : 0);
   } finally {
     await backend.close();
   }

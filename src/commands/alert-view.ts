@@ -99,7 +99,7 @@ export function alertButtons(g: AlertGroup, mailWaits: boolean): AlertButton[] {
 /** The view of a notice. */
 export function alertView(n: AlertNotice): AlertView | ReportView {
   if (n.kind === 'report' && n.report) {
-    return { kind: 'report', title: n.title, reply: reportReply(n.report, false), footer: `smtp-ops daily report · ${n.key}`, key: n.key };
+    return { kind: 'report', title: n.title, reply: reportReply(n.report, { full: false }), footer: `smtp-ops daily report · ${n.key}`, key: n.key };
   }
   const g = n.group;
   if (!g) {

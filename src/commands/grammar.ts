@@ -136,10 +136,15 @@ const GRAMMAR = [
   },
   {
     path: ['report'],
-    summary: "A day's summary: messages, bytes, recipients, senders, warnings and errors",
-    args: [{ name: 'day', description: 'today (default), yesterday or YYYY-MM-DD', required: false, complete: 'day' }],
-    options: [{ name: 'full', type: 'boolean', description: 'Every section in full' }],
-    examples: ['report', 'report yesterday', 'report 2026-11-23 --full'],
+    summary: 'Traffic summary of a day or a range of days, like pflogsumm: totals, per day and hour, senders, recipients, domains, clients, rejects, deferrals, bounces, the queue',
+    args: [{ name: 'day', description: 'today (default), yesterday, week (7 days to today), YYYY-MM-DD, or FROM..TO', required: false, complete: 'day' }],
+    options: [
+      { name: 'days', type: 'number', description: 'This many days, ending with the day given (default today)', alias: 'd' },
+      { name: 'full', type: 'boolean', description: 'Every section in full' },
+      { name: 'problems-first', type: 'boolean', description: 'Rejects, deferrals, bounces and warnings before the traffic' },
+      { name: 'png', type: 'string', description: 'Write the chart to this PNG file', terminalOnly: true },
+    ],
+    examples: ['report', 'report yesterday', 'report 2026-11-23 --full', 'report 2026-11-01..2026-11-30', 'report --days 7 --problems-first', 'report week --png week.png'],
     role: 'viewer',
   },
   {

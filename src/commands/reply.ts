@@ -134,7 +134,21 @@ export interface ChartReply extends Base {
   title: string;
   /** X labels, e.g. `00`..`23`. */
   labels: string[];
-  series: { name: string; values: number[] }[];
+  series: ChartSeries[];
+  /** What the x axis counts in (`hour`, `day`), for the image's axis name. */
+  xName?: string;
+  /** Terminal only: write this chart as a PNG to this path (`report --png FILE`); the terminal says where. */
+  savePng?: string;
+}
+
+/** One series of a chart. */
+export interface ChartSeries {
+  name: string;
+  values: number[];
+  /** What one unit counts (`messages`, `recipients`, `submissions`): the image gives each unit its own axis. */
+  unit?: string;
+  /** `problems` series are drawn in a lower panel on their own scale, so they stay visible beside large traffic. */
+  panel?: 'traffic' | 'problems';
 }
 
 /** A file to attach (a long `report --full` in chat); terminals print `content`. */

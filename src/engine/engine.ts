@@ -40,9 +40,10 @@ import { placeOf } from './alerts/kinds.js';
 import { Access } from './access.js';
 import { Health } from './health.js';
 import { createReports } from './reports/index.js';
+import { summarizeQueue } from './queue/summary.js';
 import { dkimConfigOf } from './dkim/signer.js';
 import { DkimKeys } from './dkim/keys.js';
-import type { DailyReport, ReportQuery } from './reports/types.js';
+import type { DailyReport, ReportQuery, Reports } from './reports/types.js';
 
 const systemClock: Clock = {
   now: () => Date.now(),
@@ -68,7 +69,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineOptions): Promise<EngineImpl> {
   const journal = new Journal(store, clock);
   const settings = await SettingsState.load(store, box, journal);
-  const reports = createReports({ db: store.db });
+  // Connections the listener counts reach the disk in a batch of their own when no mail is logged.
+  const reports = createReports({ db: store.db, now: () => clock.now(), requestBatch: () => journal.commit({}) });
   await reports.open();
   journal.useReports(reports);
   const report = (q: ReportQuery): Promise<DailyReport> => reports.build(q, { timezone: settings.current.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', now: clock.now() });
@@ -109,7 +111,7 @@ async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineO
   });
   const submissions = new Submissions({ store, queue, journal, clock, ids: new QueueIds(), settings: () => settings.current, kick: () => worker.kick() });
   const health = new Health({ store, dir: options.storeDir, clock, worker, workerStarted: options.worker !== false });
-  const engine = new EngineImpl(store, { clock, journal, settings, report, alerts, access: new Access(store, journal, clock), events, queue, worker, deliveries, submissions, health, resolver, directPort });
+  const engine = new EngineImpl(store, { clock, journal, settings, reports, report, alerts, access: new Access(store, journal, clock), events, queue, worker, deliveries, submissions, health, resolver, directPort });
   await submissions.pruneIdempotency();
   if (options.worker !== false) worker.start();
   if (options.alerts ?? options.worker !== false) alerts.start();
@@ -120,7 +122,8 @@ interface Units {
   clock: Clock;
   journal: Journal;
   settings: SettingsState;
-  /** A day's report in the report time zone. */
+  reports: Reports;
+  /** A day's (or days') report in the report time zone. */
   report(q: ReportQuery): Promise<DailyReport>;
   alerts: AlertService;
   access: Access;
@@ -150,6 +153,7 @@ class EngineImpl implements Engine {
         settings: () => this.getSettings(),
         checkCredentials: async (user, pass) => u.settings.checkIntakeCredentials(user, pass),
         recordEvent: (...a) => this.recordEvent(...a),
+        connection: (ev) => u.reports.connection(ev),
       },
       u.events,
     );
@@ -198,6 +202,10 @@ class EngineImpl implements Engine {
   async queueList(q?: Parameters<Engine['queueList']>[0]) {
     const page = await this.u.queue.list(q);
     return { ...page, items: page.items.map((r) => publicItem(r as QueueRecord)) };
+  }
+
+  async queueSummary(q: { limit?: number } = {}) {
+    return summarizeQueue((l) => this.queueList(l), this.u.clock.now(), q.limit);
   }
 
   async queueShow(id: string) {
@@ -382,6 +390,8 @@ class EngineImpl implements Engine {
     await this.u.alerts.close();
     await this.u.events.close();
     await this.u.deliveries.close();
+    // Connections counted since the last batch, and report caches being written.
+    await this.u.reports.close();
     await this.store.close();
   }
 

@@ -30,6 +30,7 @@ import type {
 } from './types.js';
 import type { DailyReport, ReportQuery } from './reports/types.js';
 import type { AdhocAlert, AlertGroup, AlertPlatform, AlertSilence, AlertSink, AlertStatus, AlertSubscription, AlertTarget, ReportSubscription } from './alerts/types.js';
+import type { QueueSummary } from './queue/summary.js';
 
 /** A running SMTP submission listener. */
 export interface IntakeServer {
@@ -110,6 +111,8 @@ export interface Engine {
   queueDelete(id: string, actor: Actor): Promise<void>;
   queueHold(id: string, actor: Actor): Promise<void>;
   queueRelease(id: string, actor: Actor): Promise<void>;
+  /** The queue's shape (qshape): recipients by domain and age, messages by state; reads at most `limit` messages (default 20,000), oldest first. */
+  queueSummary(q?: { limit?: number }): Promise<QueueSummary>;
 
   // logs
   logList(q?: LogQuery): Promise<Page<LogEntry>>;

@@ -66,7 +66,8 @@ export class Journal {
     const all = ops.slice();
     for (const e of log) for (const op of logOps(e)) all.push(op);
     for (const e of events) for (const op of eventOps(e)) all.push(op);
-    if (this.reports && (log.length > 0 || events.length > 0)) for (const op of this.reports.collect(log, events)) all.push(op);
+    // Also with nothing logged: the reports may hold counts from outside the log (intake connections).
+    if (this.reports) for (const op of this.reports.collect(log, events)) all.push(op);
     await this.store.commit(all, sync);
     if (log.length > 0 || events.length > 0) for (const l of this.listeners) l(log, events);
   }

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpPeer } from '../commands/setup.js';
 import { buildDist, ROOT } from './build.js';
+import { decodePng } from '../commands/render/png-decode.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { ensureZone, PEERS, peersOrSkip } from '../peers/peers.js';
 
@@ -98,6 +99,22 @@ async function scenario(store: string, env: NodeJS.ProcessEnv) {
   expect(log.items.every((e) => e.status === 'bounced')).toBe(true);
   const events = json(await cli(store, ['events', '--json'], env)) as { items: { code: string }[] };
   expect(events.items.some((e) => e.code === 'config.changed')).toBe(true);
+
+  // report --png: the terminal writes the chart (also when serve built the report) and says where; --json still prints the report.
+  const png = join(store, '..', `chart-${randomBytes(3).toString('hex')}.png`);
+  const rep = await cli(store, ['report', '--png', png, '--json'], env);
+  expect(rep.code, rep.stderr).toBe(0);
+  expect(json(rep)).toMatchObject({ days: 1, totals: { received: 3, delivered: 1, bounced: 1, deferrals: 1 } });
+  expect(rep.stderr).toContain(`Chart written to ${png} (1920×1120 PNG, 2x).`);
+  const picture = decodePng(readFileSync(png));
+  expect([picture.width, picture.height]).toEqual([1920, 1120]);
+  const week = await cli(store, ['report', 'week', '--problems-first'], env);
+  expect(week.code).toBe(0);
+  expect(week.stdout).toMatch(/Per day/);
+  expect(week.stdout.indexOf('Problems')).toBeLessThan(week.stdout.indexOf('Traffic per day'));
+  const unwritable = await cli(store, ['report', '--png', join(store, 'no-such-dir', 'x.png')], env);
+  expect(unwritable.code).toBe(1);
+  expect(unwritable.stdout + unwritable.stderr).toMatch(/The chart was not written to .*no-such-dir/);
 
   // Usage and validation errors: exit 2, JSON says why.
   const typo = await cli(store, ['queue', 'lst', '--json'], env);

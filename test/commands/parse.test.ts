@@ -46,6 +46,10 @@ const CASES: Case[] = [
   ['report', 'report'],
   ['report yesterday', 'report', { day: 'yesterday' }],
   ['report 2026-11-23 --full', 'report', { day: '2026-11-23' }, { full: true }],
+  ['report 2026-11-01..2026-11-30', 'report', { day: '2026-11-01..2026-11-30' }],
+  ['report week --problems-first', 'report', { day: 'week' }, { 'problems-first': true }],
+  ['report --days 7', 'report', {}, { days: 7 }],
+  ['report yesterday -d 3 --png /tmp/chart.png', 'report', { day: 'yesterday' }, { days: 3, png: '/tmp/chart.png' }],
   ['doctor', 'doctor'],
   ['doctor --to oncall@example.com', 'doctor', {}, { to: 'oncall@example.com' }],
   ['doctor --to example.com', 'doctor', {}, { to: 'example.com' }],
@@ -151,6 +155,8 @@ describe('usage errors', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(/unknown option --yes/);
     expect(parseLine('test a@b.c --wait', { terminal: false }).ok).toBe(false);
+    expect(parseLine('report --png x.png', { terminal: false }).ok).toBe(false);
+    expect(parseLine('report --days 0').ok).toBe(false);
   });
 
   it('never repeats an inline secret in an error', () => {

@@ -88,6 +88,15 @@ setup_postfix() {
   else
     rm -f "$transport.new"
   fi
+  # Recipient replies for report tests: defer.test is deferred (450) and bounce.test refused (550) by the relay itself.
+  local recipients=/etc/postfix/smtp-ops-recipients
+  printf '%s\n' "defer.test 450 4.2.0 Greylisted by the smtp-ops test relay, try again later" "bounce.test 550 5.1.1 User unknown at the smtp-ops test relay" >"$recipients.new"
+  if ! cmp -s "$recipients.new" "$recipients" || [[ ! -f "$recipients.db" ]]; then
+    mv "$recipients.new" "$recipients"
+    postmap "hash:$recipients"
+  else
+    rm -f "$recipients.new"
+  fi
   [[ -f /etc/aliases.db ]] || newaliases
   postconf -e \
     "myhostname = relay.smtp-ops.test" \
@@ -97,6 +106,7 @@ setup_postfix() {
     "relay_transport = relay" \
     "transport_maps = hash:$transport" \
     "smtpd_reject_unlisted_recipient = no" \
+    "smtpd_recipient_restrictions = check_recipient_access hash:/etc/postfix/smtp-ops-recipients" \
     "smtpd_tls_cert_file = $TLS_DIR/relay.crt" \
     "smtpd_tls_key_file = $TLS_DIR/relay.key" \
     "smtpd_tls_security_level = may" \

@@ -26,6 +26,8 @@ export const PEERS = {
   /** smtp-sink behind the relay: mail to `@sink.test` ends up here, one file per message. */
   sinkPort: 10026,
   sinkDir: join(process.env.SMTP_OPS_PEERS_DIR ?? '/var/lib/smtp-ops-peers', 'sink'),
+  /** Postfix's recipient access map: the relay defers `@defer.test` (450 4.2.0) and refuses `@bounce.test` (550 5.1.1) itself. */
+  recipientMap: '/etc/postfix/smtp-ops-recipients.db',
   /** dnsmasq serving test/peers/dnsmasq.conf. */
   dns: '127.0.0.1:10053',
   script: join(here, 'peers.sh'),
@@ -69,6 +71,8 @@ export async function missingPeers(): Promise<string[]> {
   ports.forEach(([, name], i) => open[i] || missing.push(name));
   if (!(await dnsAnswers())) missing.push('dnsmasq 10053');
   if (!existsSync(PEERS.caPath)) missing.push(PEERS.caPath);
+  // The relay's own 450/550 replies for defer.test and bounce.test (report tests); added to an existing setup by `up`.
+  if (!existsSync(PEERS.recipientMap)) missing.push(`Postfix recipient map ${PEERS.recipientMap}`);
   return missing;
 }
 

@@ -5,7 +5,7 @@
  */
 import { Client, GatewayIntentBits, REST, type ClientOptions } from 'discord.js';
 import type { Engine } from '../../engine/index.js';
-import { chartPng } from '../../commands/render/chart-png.js';
+import { chartPng } from '../../commands/render/chart-image.js';
 import { renderReply as renderText } from '../../commands/render/text.js';
 import type { Runner } from '../../commands/types.js';
 import { attachDiscordAdapter } from './adapter.js';

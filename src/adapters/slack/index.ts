@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { App, LogLevel, type Logger } from '@slack/bolt';
 import type { Engine } from '../../engine/index.js';
 import type { ChartReply } from '../../commands/reply.js';
-import { chartPng } from '../../commands/render/chart-png.js';
+import { chartPng } from '../../commands/render/chart-image.js';
 import type { Runner } from '../../commands/types.js';
 import { attachSlackAdapter } from './adapter.js';
 import { redactingLogger } from './log.js';

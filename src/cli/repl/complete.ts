@@ -25,7 +25,7 @@ function valuesFor(c: Completion | undefined, choices: readonly string[] | undef
     case 'role':
       return ROLES;
     case 'day':
-      return ['today', 'yesterday'];
+      return ['today', 'yesterday', 'week'];
     case 'subject':
       return ['slack:', 'discord:', 'discord-role:'];
     case 'target':

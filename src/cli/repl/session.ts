@@ -9,6 +9,7 @@ import { processTopLevelAwait } from 'node-repl-await';
 import type { Action, Reply } from '../../commands/reply.js';
 import type { Backend, Call } from '../backend.js';
 import { newSteps, progressLine, renderReply, stepLine } from '../../commands/render/text.js';
+import { writeChartFiles, withNotes } from '../../commands/render/chart-files.js';
 
 export interface SessionIo {
   /** Write a block of text (a newline is added). */
@@ -82,7 +83,7 @@ export function createSession(backend: Backend, io: SessionIo): Session {
       if (!value) return show({ kind: 'message', tone: 'info', text: `Nothing typed; ${reply.field} is unchanged.` });
       return handle(await backend.secret(reply.field, value, call));
     }
-    show(reply);
+    show(withNotes(reply, await writeChartFiles(reply)));
   }
 
   const jsContext = vm.createContext({ engine: backend.engine, console, setTimeout, clearTimeout, Buffer, URL });

@@ -5,12 +5,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { IntakeServer } from '../facade.js';
 import type { IntakeDeps } from './types.js';
+import type { ConnectionEvent } from '../reports/types.js';
 import { startIntake } from './server.js';
 import { batcher, fromWire, toWire, type Call, type DepCall, type FromIntake, type IntakeThreadData, type ToIntake } from './thread-protocol.js';
 
 const port = parentPort!;
 const post = (m: FromIntake) => port.postMessage(m);
 const request = batcher<Call>((items) => post({ t: 'calls', items }));
+const connections = batcher<ConnectionEvent>((items) => post({ t: 'connections', items }));
 const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 let seq = 0;
 
@@ -27,6 +29,7 @@ const deps: IntakeDeps = {
   settings: () => call({ fn: 'settings', args: [] }),
   checkCredentials: (username, password) => call({ fn: 'checkCredentials', args: [username, password] }),
   recordEvent: (...args) => call({ fn: 'recordEvent', args }),
+  connection: (ev) => connections(ev),
 };
 
 let server: IntakeServer | null = null;
@@ -47,6 +50,8 @@ port.on('message', (m: ToIntake) => {
 });
 
 function done(): void {
+  // The sessions' last connection events reach the engine before it hears the listener closed.
+  connections.flush();
   post({ t: 'closed' });
   port.close();
 }

@@ -20,6 +20,8 @@ import { refusalEvent, type Refusal } from './refusal-event.js';
 
 /** How long `close()` lets open sessions finish before they are cut. */
 const CLOSE_GRACE_MS = 10_000;
+/** How long `close()` then waits for the sessions it cut to close (and be reported). */
+const CUT_SESSIONS_MS = 1000;
 
 /** An SMTP reply carried as an error through smtp-server's callbacks. */
 function reply(code: number, text: string): Error & { responseCode: number } {
@@ -81,6 +83,7 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
   };
 
   const onConnect: SMTPServerOptions['onConnect'] = (session, cb) => {
+    deps.connection?.({ kind: 'open', session: session.id, client: clientOf(session) });
     if (p.loopbackOnly && !isLoopback(session.remoteAddress)) {
       refuse(session, { reason: 'client', code: 554, status: '5.7.1', text: 'Client host rejected: loopback clients only' });
       return cb(reply(554, '5.7.1 Client host rejected: loopback clients only'));
@@ -184,6 +187,7 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
     logger: false,
     closeTimeout: CLOSE_GRACE_MS,
     onConnect,
+    onClose: (session) => deps.connection?.({ kind: 'close', session: session.id, helo: session.hostNameAppearsAs || undefined }),
     onAuth,
     onMailFrom,
     onData,
@@ -232,8 +236,21 @@ export async function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): P
     host: bound.host,
     port: bound.port,
     close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => throttle.flush());
+      closing ??= new Promise<void>((resolve) => server.close(() => resolve()))
+        .then(() => sessionsReported(server))
+        .then(() => throttle.flush());
       return closing;
     },
   };
+}
+
+/**
+ * smtp-server calls onClose a turn after a connection closes, and connections cut at the
+ * end of the grace period close after `close()`'s callback: wait for both (bounded), so
+ * every connection's close reaches the connection hook before the listener says it closed.
+ */
+async function sessionsReported(server: IntakeSmtpServer): Promise<void> {
+  const end = Date.now() + CUT_SESSIONS_MS;
+  while (server.connections.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setImmediate(r));
 }

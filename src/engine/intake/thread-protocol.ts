@@ -3,10 +3,14 @@
  * The listener calls its {@link IntakeDeps} as requests; the engine answers each.
  */
 import type { IntakeDeps, IntakeOptions } from './types.js';
+import type { ConnectionEvent } from '../reports/types.js';
 import { ErrorCode, SmtpOpsError, ValidationError, type Issue } from '../errors.js';
 
+/** The {@link IntakeDeps} functions the listener calls and waits on (the connection hook is one-way: `connections`). */
+type CalledDeps = Exclude<keyof IntakeDeps, 'connection'>;
+
 /** A dependency call: the name of an {@link IntakeDeps} function and its arguments. */
-export type DepCall = { [K in keyof IntakeDeps]: { fn: K; args: Parameters<IntakeDeps[K]> } }[keyof IntakeDeps];
+export type DepCall = { [K in CalledDeps]: { fn: K; args: Parameters<IntakeDeps[K]> } }[CalledDeps];
 
 /** An error as it crosses the thread boundary (rebuilt as the engine's error class). */
 export interface WireError {
@@ -26,6 +30,9 @@ export type FromIntake =
   | { t: 'calls'; items: Call[] }
   | { t: 'listening'; host: string; port: number }
   | { t: 'failed'; error: WireError }
+  /** Connections opened and closed (for the report), in order; nothing is answered. */
+  | { t: 'connections'; items: ConnectionEvent[] }
+  /** Sent after every `connections` message of the listener's sessions. */
   | { t: 'closed' };
 
 /** Engine -> listener thread. */
@@ -36,16 +43,20 @@ export type ToIntake = { t: 'replies'; items: Reply[] } | { t: 'close' };
  * as one message: a post wakes the other thread, and a group commit answers many
  * submissions at once.
  */
-export function batcher<T>(flush: (items: T[]) => void): (item: T) => void {
+export function batcher<T>(flush: (items: T[]) => void): ((item: T) => void) & { flush(): void } {
   let items: T[] = [];
-  return (item) => {
-    if (items.push(item) > 1) return;
-    setImmediate(() => {
-      const out = items;
-      items = [];
-      flush(out);
-    });
+  const now = () => {
+    if (items.length === 0) return;
+    const out = items;
+    items = [];
+    flush(out);
   };
+  const add = (item: T) => {
+    if (items.push(item) > 1) return;
+    setImmediate(now);
+  };
+  /** Send what is waiting at once (before a message that must come after it). */
+  return Object.assign(add, { flush: now });
 }
 
 /** What the thread starts with. */

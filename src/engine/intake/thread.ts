@@ -65,6 +65,8 @@ export function startIntake(deps: IntakeDeps, opts: IntakeOptions = {}): Promise
             (e: unknown) => reply({ n: c.n, ok: false, error: toWire(e) }),
           );
         }
+      } else if (m.t === 'connections') {
+        for (const ev of m.items) deps.connection?.(ev);
       } else if (m.t === 'listening') {
         started = true;
         resolve({

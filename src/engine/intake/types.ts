@@ -18,6 +18,8 @@ export interface IntakeDeps {
   /** Constant-time compare against the encrypted intake-password (and intake-username). */
   checkCredentials(username: string, password: string): Promise<boolean>;
   recordEvent: Engine['recordEvent'];
+  /** A connection opened or closed (for the report's connection statistics). */
+  connection?: (ev: import('../reports/types.js').ConnectionEvent) => void;
 }
 
 /** Options of one listener start. */

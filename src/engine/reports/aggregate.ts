@@ -21,6 +21,9 @@ export const COUNT_KEYS = [
   'rejected',
   'bytesReceived',
   'bytesDelivered',
+  // Appended (records are positional): intake connections closed, and their total duration in ms.
+  'connections',
+  'connectMs',
 ] as const;
 export type Counts = Record<(typeof COUNT_KEYS)[number], number>;
 
@@ -30,6 +33,14 @@ export const S_MSG = 0, S_BYTES = 1;
 export const R_DLV = 0, R_BYTES = 1, R_ADDR = 2;
 /** Domain cells: [delivered, bytes, deferrals, bounced, delaySum, delayMax, addressed]. */
 export const D_DLV = 0, D_BYTES = 1, D_DEFER = 2, D_BOUNCE = 3, D_DSUM = 4, D_DMAX = 5, D_ADDR = 6;
+/** Sender domain cells: [messages, bytes]. */
+export const SD_MSG = 0, SD_BYTES = 1;
+/** Client cells: [messages, bytes, connections, connectMs, connectMax, rejected]. */
+export const C_MSG = 0, C_BYTES = 1, C_CONN = 2, C_CMS = 3, C_CMAX = 4, C_REJ = 5;
+const C_WIDTH = 6;
+
+/** Separator of compound map keys (`host\treason`, `client\thelo`, `reason\tcode\tstatus`); never in a normalised value. */
+export const SEP = '\t';
 
 /** A normalised reason's count and one original text. */
 export interface ReasonCell {
@@ -43,8 +54,17 @@ export interface Agg {
   senders: Map<string, number[]>;
   recipients: Map<string, number[]>;
   domains: Map<string, number[]>;
+  /** Keyed `host\treason`: per relay/MX host and normalised reason (the reason totals are sums over hosts). */
   deferReasons: Map<string, ReasonCell>;
   bounceReasons: Map<string, ReasonCell>;
+  /** Sender domains of received messages. */
+  senderDomains: Map<string, number[]>;
+  /** Submitting clients: the intake client address, or `local (api)` etc. for other sources. */
+  clients: Map<string, number[]>;
+  /** `client\thelo` -> intake connections that greeted with that name. */
+  helos: Map<string, number>;
+  /** `reason\tcode\tstatus` -> intake refusals. */
+  rejects: Map<string, number>;
   /** Queue ids deferred at least once (so a day counts deferred messages, not only deferrals). */
   deferredIds: Set<string>;
   /** `level|code` of warning/error events -> count. */
@@ -55,7 +75,7 @@ export interface Agg {
 }
 
 export function emptyCounts(): Counts {
-  return { received: 0, addressed: 0, delivered: 0, deferrals: 0, bounced: 0, expired: 0, held: 0, deleted: 0, rejected: 0, bytesReceived: 0, bytesDelivered: 0 };
+  return { received: 0, addressed: 0, delivered: 0, deferrals: 0, bounced: 0, expired: 0, held: 0, deleted: 0, rejected: 0, bytesReceived: 0, bytesDelivered: 0, connections: 0, connectMs: 0 };
 }
 
 export function emptyAgg(): Agg {
@@ -66,6 +86,10 @@ export function emptyAgg(): Agg {
     domains: new Map(),
     deferReasons: new Map(),
     bounceReasons: new Map(),
+    senderDomains: new Map(),
+    clients: new Map(),
+    helos: new Map(),
+    rejects: new Map(),
     deferredIds: new Set(),
     eventCodes: new Map(),
     events: [],
@@ -86,11 +110,40 @@ function cell(map: Map<string, number[]>, key: string, width: number): number[] 
   return c;
 }
 
-function addReason(map: Map<string, ReasonCell>, response: string | undefined): void {
-  const reason = normReason(response);
-  const c = map.get(reason);
+function addReason(map: Map<string, ReasonCell>, host: string | undefined, response: string | undefined): void {
+  const key = `${hostKey(host)}${SEP}${normReason(response)}`;
+  const c = map.get(key);
   if (c) c.n++;
-  else map.set(reason, { n: 1, ex: (response ?? '').slice(0, 300) });
+  else map.set(key, { n: 1, ex: (response ?? '').slice(0, 300) });
+}
+
+/** The relay or MX host a delivery outcome names (`(none)` when no connection was made). */
+function hostKey(host: string | undefined): string {
+  const h = (host ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
+  return h === '' ? '(none)' : h;
+}
+
+function bump(map: Map<string, number>, key: string, n: number): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+
+/** The client a received message is counted under. */
+export function clientKey(e: Pick<LogEntry, 'client' | 'source'>): string {
+  const c = (e.client ?? '').trim().toLowerCase();
+  return c !== '' ? c : `local (${e.source ?? 'api'})`;
+}
+
+/** One intake connection that closed: counted in the slot of its close. */
+export function addConnection(agg: Agg, client: string, helo: string | undefined, ms: number): void {
+  const d = Math.max(0, Math.round(ms));
+  agg.totals.connections++;
+  agg.totals.connectMs += d;
+  const c = cell(agg.clients, client.trim().toLowerCase() || '(unknown)', C_WIDTH);
+  c[C_CONN]++;
+  c[C_CMS] += d;
+  if (d > c[C_CMAX]) c[C_CMAX] = d;
+  const name = (helo ?? '').trim().toLowerCase();
+  if (name !== '') bump(agg.helos, `${client.trim().toLowerCase()}${SEP}${name.slice(0, 255)}`, 1);
 }
 
 /** Most events a slot keeps verbatim; a day keeps {@link DAY_EVENT_CAP}. The counts per code are always complete. */
@@ -105,9 +158,16 @@ export function addEntry(agg: Agg, e: LogEntry): void {
     t.received++;
     t.addressed += e.to.length;
     t.bytesReceived += size;
-    const s = cell(agg.senders, normAddress(e.from), 2);
+    const from = normAddress(e.from);
+    const s = cell(agg.senders, from, 2);
     s[S_MSG]++;
     s[S_BYTES] += size;
+    const sd = cell(agg.senderDomains, from === '<>' ? '<>' : domainOf(from), 2);
+    sd[SD_MSG]++;
+    sd[SD_BYTES] += size;
+    const c = cell(agg.clients, clientKey(e), C_WIDTH);
+    c[C_MSG]++;
+    c[C_BYTES] += size;
     for (const to of e.to) {
       const addr = normAddress(to);
       cell(agg.recipients, addr, 3)[R_ADDR]++;
@@ -140,17 +200,17 @@ export function addEntry(agg: Agg, e: LogEntry): void {
         t.deferrals++;
         d[D_DEFER]++;
         agg.deferredIds.add(e.id);
-        addReason(agg.deferReasons, e.response);
+        addReason(agg.deferReasons, e.host, e.response);
         break;
       case 'bounced':
         t.bounced++;
         d[D_BOUNCE]++;
-        addReason(agg.bounceReasons, e.response);
+        addReason(agg.bounceReasons, e.host, e.response);
         break;
       case 'expired':
         t.expired++;
         d[D_BOUNCE]++;
-        addReason(agg.bounceReasons, e.response ? `expired: ${e.response}` : 'expired in the queue');
+        addReason(agg.bounceReasons, e.host, e.response ? `expired: ${e.response}` : 'expired in the queue');
         break;
     }
   }
@@ -173,9 +233,19 @@ export function addEvent(agg: Agg, ev: EventEntry): void {
       // bulk deletes (which write no per-message entries) are counted from the event.
       if (typeof ev.data?.id !== 'string') t.deleted += countOf(ev.data);
       break;
-    case 'intake.rejected':
-      t.rejected += countOf(ev.data) || 1;
+    case 'intake.rejected': {
+      // One event may stand for several refusals of one client (throttled): `count` says how many.
+      const n = countOf(ev.data) || 1;
+      const d = ev.data ?? {};
+      t.rejected += n;
+      const client = typeof d.client === 'string' && d.client.trim() !== '' ? d.client.trim().toLowerCase() : '(unknown)';
+      cell(agg.clients, client, C_WIDTH)[C_REJ] += n;
+      const reason = typeof d.reason === 'string' && d.reason !== '' ? d.reason : 'other';
+      const code = typeof d.code === 'number' || typeof d.code === 'string' ? String(d.code) : '';
+      const status = typeof d.status === 'string' ? d.status : '';
+      bump(agg.rejects, `${reason}${SEP}${code}${SEP}${status}`, n);
       break;
+    }
   }
   if (ev.level === 'info') return;
   const k = `${ev.level}|${ev.code}`;
@@ -211,6 +281,10 @@ export function mergeAgg(into: Agg, from: Agg, eventCap = SLOT_EVENT_CAP): void 
   mergeCells(into.domains, from.domains, D_DMAX);
   mergeReasons(into.deferReasons, from.deferReasons);
   mergeReasons(into.bounceReasons, from.bounceReasons);
+  mergeCells(into.senderDomains, from.senderDomains);
+  mergeCells(into.clients, from.clients, C_CMAX);
+  for (const [k, n] of from.helos) bump(into.helos, k, n);
+  for (const [k, n] of from.rejects) bump(into.rejects, k, n);
   for (const id of from.deferredIds) into.deferredIds.add(id);
   for (const [k, n] of from.eventCodes) into.eventCodes.set(k, (into.eventCodes.get(k) ?? 0) + n);
   const room = Math.max(0, eventCap - into.events.length);
@@ -227,7 +301,8 @@ export function mergeAgg(into: Agg, from: Agg, eventCap = SLOT_EVENT_CAP): void 
  * adds a record into an aggregate without building its maps first.
  */
 interface AggJson {
-  v: 2;
+  /** 2: before sender domains, clients, HELO names, rejects and hosts (read as empty; reasons without a host). */
+  v: 2 | 3;
   t: number[];
   /** Senders, recipients, domains: keys, and their cells flattened (2, 3 and 7 numbers per key). */
   sk: string[];
@@ -236,13 +311,36 @@ interface AggJson {
   rv: number[];
   dk: string[];
   dv: number[];
-  /** Reasons: [reason, count, example] flattened. */
-  dr: (string | number)[];
-  br: (string | number)[];
+  /** v2 reasons: [reason, count, example] flattened (no host). */
+  dr?: (string | number)[];
+  br?: (string | number)[];
+  /** v3 reasons: each normalised reason once, [reason, example] flattened, and its counts per host as [host, reason index, count]. */
+  dR?: string[];
+  dH?: (string | number)[];
+  bR?: string[];
+  bH?: (string | number)[];
   di: string[];
   ec: (string | number)[];
   ev: (string | number)[];
   eo: number;
+  /** v3: sender domains (2 numbers a key), clients (6), HELO names and rejects ([key, count] flattened). */
+  xk?: string[];
+  xv?: number[];
+  ck?: string[];
+  cv?: number[];
+  hl?: (string | number)[];
+  rj?: (string | number)[];
+}
+
+function flatCounts(m: Map<string, number>): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const [k, n] of m) out.push(k, n);
+  return out;
+}
+
+function mergeFlatCounts(into: Map<string, number>, flat: (string | number)[] | undefined): void {
+  if (!flat) return;
+  for (let i = 0; i < flat.length; i += 2) bump(into, flat[i] as string, flat[i + 1] as number);
 }
 
 function flatKeys(m: Map<string, number[]>): [string[], number[]] {
@@ -255,10 +353,22 @@ function flatKeys(m: Map<string, number[]>): [string[], number[]] {
   return [keys, vals];
 }
 
-function flatReasons(m: Map<string, ReasonCell>): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const [k, c] of m) out.push(k, c.n, c.ex);
-  return out;
+/** Host-by-reason cells as each reason once (with an example) and [host, reason index, count] rows: the reason texts are the bulk. */
+function flatReasons(m: Map<string, ReasonCell>): [string[], (string | number)[]] {
+  const reasons: string[] = [];
+  const index = new Map<string, number>();
+  const rows: (string | number)[] = [];
+  for (const [k, c] of m) {
+    const tab = k.indexOf(SEP);
+    const reason = k.slice(tab + 1);
+    let i = index.get(reason);
+    if (i === undefined) {
+      index.set(reason, (i = index.size));
+      reasons.push(reason, c.ex);
+    }
+    rows.push(k.slice(0, tab), i, c.n);
+  }
+  return [reasons, rows];
 }
 
 export function serializeAgg(a: Agg): string {
@@ -269,8 +379,12 @@ export function serializeAgg(a: Agg): string {
   for (const [k, n] of a.eventCodes) ec.push(k, n);
   const ev: (string | number)[] = [];
   for (const e of a.events) ev.push(e.time, e.level, e.code, e.message);
+  const [dR, dH] = flatReasons(a.deferReasons);
+  const [bR, bH] = flatReasons(a.bounceReasons);
+  const [xk, xv] = flatKeys(a.senderDomains);
+  const [ck, cv] = flatKeys(a.clients);
   const j: AggJson = {
-    v: 2,
+    v: 3,
     t: COUNT_KEYS.map((k) => a.totals[k]),
     sk,
     sv,
@@ -278,12 +392,20 @@ export function serializeAgg(a: Agg): string {
     rv,
     dk,
     dv,
-    dr: flatReasons(a.deferReasons),
-    br: flatReasons(a.bounceReasons),
+    dR: dR,
+    dH: dH,
+    bR: bR,
+    bH: bH,
     di: [...a.deferredIds],
     ec,
     ev,
     eo: a.eventsOmitted,
+    xk,
+    xv,
+    ck,
+    cv,
+    hl: flatCounts(a.helos),
+    rj: flatCounts(a.rejects),
   };
   return JSON.stringify(j);
 }
@@ -299,27 +421,44 @@ function mergeFlat(into: Map<string, number[]>, keys: string[], vals: number[], 
   }
 }
 
-function mergeFlatReasons(into: Map<string, ReasonCell>, flat: (string | number)[]): void {
-  for (let i = 0; i < flat.length; i += 3) {
-    const k = flat[i] as string;
+function mergeFlatReasons(into: Map<string, ReasonCell>, v2: (string | number)[] | undefined, reasons: string[] | undefined, rows: (string | number)[] | undefined): void {
+  if (reasons && rows) {
+    for (let i = 0; i < rows.length; i += 3) {
+      const r = (rows[i + 1] as number) * 2;
+      const k = `${rows[i] as string}${SEP}${reasons[r]}`;
+      const c = into.get(k);
+      if (c) c.n += rows[i + 2] as number;
+      else into.set(k, { n: rows[i + 2] as number, ex: reasons[r + 1] });
+    }
+    return;
+  }
+  if (!v2) return;
+  for (let i = 0; i < v2.length; i += 3) {
+    const raw = v2[i] as string;
+    // v2 records grouped reasons without the host.
+    const k = raw.includes(SEP) ? raw : `(unknown)${SEP}${raw}`;
     const c = into.get(k);
-    if (c) c.n += flat[i + 1] as number;
-    else into.set(k, { n: flat[i + 1] as number, ex: flat[i + 2] as string });
+    if (c) c.n += v2[i + 1] as number;
+    else into.set(k, { n: v2[i + 1] as number, ex: v2[i + 2] as string });
   }
 }
 
 /** Add a serialised record into `into` (what `mergeAgg(into, parseAgg(text))` does, without the intermediate maps). */
 export function mergeSerialized(into: Agg, text: string, eventCap = SLOT_EVENT_CAP): Counts {
   const j = JSON.parse(text) as AggJson;
-  if (j.v !== 2) throw new Error(`unknown report aggregate version ${String(j.v)}`);
+  if (j.v !== 2 && j.v !== 3) throw new Error(`unknown report aggregate version ${String(j.v)}`);
   const totals = emptyCounts();
   COUNT_KEYS.forEach((k, i) => (totals[k] = j.t[i] ?? 0));
   addCounts(into.totals, totals);
   mergeFlat(into.senders, j.sk, j.sv, 2);
   mergeFlat(into.recipients, j.rk, j.rv, 3);
   mergeFlat(into.domains, j.dk, j.dv, 7, D_DMAX);
-  mergeFlatReasons(into.deferReasons, j.dr);
-  mergeFlatReasons(into.bounceReasons, j.br);
+  mergeFlatReasons(into.deferReasons, j.dr, j.dR, j.dH);
+  mergeFlatReasons(into.bounceReasons, j.br, j.bR, j.bH);
+  if (j.xk && j.xv) mergeFlat(into.senderDomains, j.xk, j.xv, 2);
+  if (j.ck && j.cv) mergeFlat(into.clients, j.ck, j.cv, C_WIDTH, C_CMAX);
+  mergeFlatCounts(into.helos, j.hl);
+  mergeFlatCounts(into.rejects, j.rj);
   for (const id of j.di) into.deferredIds.add(id);
   for (let i = 0; i < j.ec.length; i += 2) {
     const k = j.ec[i] as string;

@@ -209,8 +209,12 @@ export class SlotAggregator {
     for (const s of this.pending) if (s.boundary > this.maxBoundary) this.maxBoundary = s.boundary;
   }
 
+  /** Told of every delta's slot, to drop other caches covering it (day summaries) in the same batch. */
+  onLate: ((slot: number, ops: BatchOp[]) => void) | null = null;
+
   /** A delta for a slot a snapshot covers (an entry stamped in the past): drop the snapshot in the same batch. */
   private invalidate(slot: number, ops: BatchOp[]): void {
+    this.onLate?.(slot, ops);
     if (slot >= this.maxBoundary) return;
     for (const s of this.snapshots.values()) {
       if (slot < s.start || slot >= s.boundary) continue;
@@ -222,9 +226,25 @@ export class SlotAggregator {
     this.updateMaxBoundary();
   }
 
+  /** Counted outside the mail log (intake connections), written with the next batch. */
+  private readonly unlogged = new Map<number, Agg>();
+
+  /** Add to what the next batch writes, in the slot of `time`. */
+  addPending(time: number, fn: (agg: Agg) => void): void {
+    const slot = slotOf(time);
+    let a = this.unlogged.get(slot);
+    if (!a) this.unlogged.set(slot, (a = emptyAgg()));
+    fn(a);
+  }
+
+  get hasPending(): boolean {
+    return this.unlogged.size > 0;
+  }
+
   collect(entries: readonly LogEntry[], events: readonly EventEntry[]): BatchOp[] {
-    if (entries.length === 0 && events.length === 0) return [];
-    const deltas = new Map<number, Agg>();
+    if (entries.length === 0 && events.length === 0 && this.unlogged.size === 0) return [];
+    const deltas = new Map<number, Agg>(this.unlogged);
+    this.unlogged.clear();
     const deltaOf = (time: number): Agg => {
       const slot = slotOf(time);
       let d = deltas.get(slot);
@@ -529,10 +549,18 @@ export class SlotAggregator {
     }
     let covered = until === from;
     if (!covered && until - from >= SNAPSHOT_STEP && !pending.invalid) {
-      void this.storeSnapshot(pending, encodeSnapshot(closed), snap);
+      const w: Promise<void> = this.storeSnapshot(pending, encodeSnapshot(closed), snap).finally(() => this.writes.delete(w));
+      this.writes.add(w);
       covered = true;
     }
     return { closed, mid, text, until, open, covered };
+  }
+
+  private readonly writes = new Set<Promise<void>>();
+
+  /** Resolves when the snapshot writes under way have landed. */
+  async settle(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all([...this.writes]);
   }
 
   /** Write a snapshot outside the engine's batch (it is a cache); drop it again if a covered slot changed meanwhile. */

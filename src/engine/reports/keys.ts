@@ -6,6 +6,8 @@
  * | `r!a!<slot:13 digits>!<seq>`   | serialised {@link Agg} (JSON)  |
  * | `r!s!<zone>!<day>!<boundary>`  | day snapshot (`snapshots.ts`)  |
  * | `r!z`                          | the zone reports were last asked in |
+ * | `r!d!` `r!de!` `r!di!<zone>!<day>` | day summaries, their events and deferred ids (`summaries.ts`) |
+ * | `r!n!<first id>`               | the names dictionary of summaries (`names.ts`) |
  *
  * `slot` is the start (ms since epoch) of a 15-minute UTC slot. A slot may have
  * several records (one per collected batch until the slot is compacted); its

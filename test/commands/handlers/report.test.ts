@@ -34,7 +34,7 @@ const part = <T>(g: GroupReply, kind: string, title?: string) => g.parts.find((p
 
 describe('report reply', () => {
   it('summarises a day: totals, per-hour chart, top 5s and problems, with the report as data', () => {
-    const g = reportReply(day, false) as GroupReply;
+    const g = reportReply(day, { full: false }) as GroupReply;
     expect(g.kind).toBe('group');
     expect(g.title).toBe('SMTP report 2026-06-10 (Europe/Berlin)');
     expect(g.data).toBe(day);
@@ -48,7 +48,10 @@ describe('report reply', () => {
     expect(totals.footer).toMatch(/counts once as received .* once per recipient/);
     const chart = part<ChartReply>(g, 'chart');
     expect(chart.labels).toHaveLength(24);
-    expect(chart.series.map((s) => s.name)).toEqual(['received', 'delivered', 'deferred', 'bounced']);
+    expect(chart.series.map((s) => s.name)).toEqual(['received', 'delivered', 'deferred', 'bounced', 'rejected']);
+    expect(chart.series.map((s) => s.unit)).toEqual(['messages', 'recipients', 'recipients', 'recipients', 'submissions']);
+    expect(chart.series.filter((s) => s.panel === 'problems').map((s) => s.name)).toEqual(['deferred', 'bounced', 'rejected']);
+    expect(chart.series[4].values[13]).toBe(2);
     expect(chart.series[0].values[8]).toBe(1);
     const senders = part<TableReply>(g, 'table', 'Top senders');
     expect(senders.rows).toEqual([
@@ -60,28 +63,38 @@ describe('report reply', () => {
     expect(domains.rows[1]).toMatchObject({ domain: 'y.test', deferrals: '2', avg: '1h 5m', max: '1h 5m' });
     const prob = part<MessageReply>(g, 'message');
     expect(prob.tone).toBe('error');
-    expect(prob.text).toContain('2 deferrals, mostly: 451 4.7.1 <address>: greylisted, try again in N seconds (2)');
+    expect(prob.text).toContain('2 submissions rejected at intake: other ×2');
+    expect(prob.text).toContain('2 deferrals, mostly: 451 4.7.1 <address>: greylisted, try again in 240 seconds (1); most at (none) (2)');
     expect(prob.text).toContain('1 error and 2 warnings');
     expect(g.parts.some((p) => p.kind === 'file')).toBe(false);
   });
 
   it('gives every section with --full and attaches the whole report as text when long', () => {
-    const g = reportReply(dayFull, true) as GroupReply;
+    const g = reportReply(dayFull, { full: true }) as GroupReply;
     const titles = g.parts.map((p) => ('title' in p ? p.title : p.kind));
     expect(titles).toEqual([
       'Totals',
+      'Full report 2026-06-10',
       'Traffic per hour, 2026-06-10 (Europe/Berlin)',
       'Per hour',
-      'Senders by message count',
-      'Senders by size',
-      'Recipients by message count',
-      'Recipients by size',
       'Recipient domains',
+      'Sender domains',
+      'Clients',
+      'Senders by message count',
+      'Recipients by message count',
+      'Senders by size',
+      'Recipients by size',
+      'Rejected at intake (2)',
       'Deferral reasons',
+      'Deferrals by relay/MX host',
       'Bounce reasons',
+      'Bounces by relay/MX host',
       'Warnings and errors',
-      'Full report 2026-06-10',
     ]);
+    const first = reportReply(dayFull, { full: true, problemsFirst: true }) as GroupReply;
+    expect(first.parts.map((p) => ('title' in p ? p.title : p.kind)).slice(0, 4)).toEqual(['Totals', 'Full report 2026-06-10', 'Rejected at intake (2)', 'Deferral reasons']);
+    const text = part<FileReply>(first, 'file').content;
+    expect(text.indexOf('Message Reject Detail')).toBeLessThan(text.indexOf('Per-Hour Traffic'));
     const file = part<FileReply>(g, 'file');
     expect(file.filename).toBe('smtp-report-2026-06-10.txt');
     expect(file.mime).toBe('text/plain');
@@ -92,11 +105,11 @@ describe('report reply', () => {
   });
 
   it('says a quiet 23-hour day had no traffic and no problems', () => {
-    const g = reportReply(empty, false) as GroupReply;
+    const g = reportReply(empty, { full: false }) as GroupReply;
     expect(g.title).toBe('SMTP report 2026-03-29 (Europe/Berlin, 23-hour day)');
     expect(part<ChartReply>(g, 'chart').labels).toHaveLength(23);
     expect(part<TableReply>(g, 'table', 'Top senders').rows).toEqual([]);
     expect(part<TableReply>(g, 'table', 'Top senders').empty).toBe('No senders this day.');
-    expect(part<MessageReply>(g, 'message')).toMatchObject({ tone: 'success', text: 'No deferrals, bounces, warnings or errors.' });
+    expect(part<MessageReply>(g, 'message')).toMatchObject({ tone: 'success', text: 'No rejects, deferrals, bounces, warnings or errors, and the queue is empty.' });
   });
 });

@@ -98,7 +98,20 @@ function expectNormalDay(r: DailyReport): void {
     senders: 2,
     recipients: 6,
     recipientDomains: 4,
+    senderDomains: 1,
+    clients: 1,
+    connections: 0,
+    connectMs: 0,
   });
+  expect(r.senderDomains).toEqual([{ domain: 'ops.test', messages: 3, bytes: 2800 }]);
+  expect(r.clients).toEqual([
+    { client: 'local (api)', messages: 3, bytes: 2800, connections: 0, avgConnectMs: 0, maxConnectMs: 0, rejected: 0, helo: [] },
+    { client: '(unknown)', messages: 0, bytes: 0, connections: 0, avgConnectMs: 0, maxConnectMs: 0, rejected: 2, helo: [] },
+  ]);
+  // The fixture's refusal event predates reason and client in its data.
+  expect(r.rejects).toEqual({ total: 2, byReason: [{ reason: 'other', code: '', status: '', count: 2 }] });
+  expect(r.hourly.find((h) => h.label === '13')).toMatchObject({ rejected: 2 });
+  expect(r.perDay).toEqual([{ day: '2026-06-10', hours: 24, received: 3, addressed: 5, delivered: 4, deferrals: 2, bounced: 1, expired: 0, rejected: 2, bytesReceived: 2800, bytesDelivered: 6700, complete: r.complete }]);
   const hour = (label: string) => r.hourly.find((h) => h.label === label);
   expect(hour('00')).toMatchObject({ received: 0, delivered: 1, deferred: 0, bounced: 0 });
   expect(hour('08')).toMatchObject({ received: 1, delivered: 2, deferred: 2, bounced: 0 });
@@ -118,8 +131,10 @@ function expectNormalDay(r: DailyReport): void {
     { domain: 'z.test', delivered: 0, bytes: 0, deferrals: 0, bounced: 1, avgDelayMs: 0, maxDelayMs: 0 },
   ]);
   expect(r.deferralReasons).toEqual([
-    { reason: '451 4.7.1 <address>: greylisted, try again in N seconds', count: 2, example: '451 4.7.1 <c@y.test>: greylisted, try again in 300 seconds' },
+    { reason: '451 4.7.1 <address>: greylisted, try again in 240 seconds', count: 1, example: '451 4.7.1 <c@y.test>: greylisted, try again in 240 seconds' },
+    { reason: '451 4.7.1 <address>: greylisted, try again in 300 seconds', count: 1, example: '451 4.7.1 <c@y.test>: greylisted, try again in 300 seconds' },
   ]);
+  expect(r.deferralHosts).toEqual([{ host: '(none)', count: 2, reasons: [{ reason: '451 4.7.1 <address>: greylisted, try again in 240 seconds', count: 1 }, { reason: '451 4.7.1 <address>: greylisted, try again in 300 seconds', count: 1 }] }]);
   expect(r.bounceReasons.map((x) => [x.reason, x.count])).toEqual([['550 5.1.1 <address>: Recipient address rejected: User unknown in virtual mailbox table', 1]]);
   expect(r.events.warnings).toBe(2);
   expect(r.events.errors).toBe(1);
