@@ -117,7 +117,8 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a termi
     expect(screen()).not.toContain('half-typed');
     tmux('send-keys', '-t', 'repl', '-l', 'config set sasl-password');
     tmux('send-keys', '-t', 'repl', 'Enter');
-    await waitFor(/^sasl-password:\s*$/m);
+    // The first prompt is still on screen: wait for the second one before typing.
+    await waitFor(/^sasl-password:\s*$[\s\S]*^sasl-password:\s*$/m);
     tmux('send-keys', '-t', 'repl', '-l', 'hidden-pw-77');
     tmux('send-keys', '-t', 'repl', 'Enter');
     const s = await waitFor(/Settings updated \(1\)[\s\S]*sasl-password\s+\*{8}/);
