@@ -75,6 +75,18 @@ async function drained(e: Engine) {
   await until(async () => (await e.queueCounts()).queued + (await e.queueCounts()).sending === 0, 30_000, 'the queue to be worked');
 }
 
+/**
+ * Wait until open groups exist for these places (`relay.deferred`-style codes or scope values). The queue
+ * empties before the attempt's failures reach their groups, so a test that moves the clock past
+ * alert-group-wait waits for the groups first.
+ */
+async function grouped(e: Engine, ...places: string[]) {
+  await until(async () => {
+    const gs = await e.alertGroups();
+    return places.every((p) => gs.some((g) => g.code === p || g.scope.value === p));
+  }, 30_000, `groups for ${places.join(', ')}`);
+}
+
 /** Wait until the open group of a code has counted `n` messages. */
 async function counted(e: Engine, code: string, n: number) {
   await until(async () => (await e.alertGroups()).some((g) => g.code === code && g.messages >= n), 30_000, `${n} messages counted in ${code}`);
@@ -193,6 +205,7 @@ describe('alert groups on the engine', () => {
     await e.alertSubscribe(C1, 'warning', op);
     await e.submit({ to: ['a@deny.test'], subject: 's', text: 'x' }, op);
     await drained(e);
+    await grouped(e, 'deny.test');
     clock.advance(30_000);
     for (let i = 0; i < 12; i++) {
       clock.advance(5_000);
@@ -235,6 +248,7 @@ describe('alert groups on the engine', () => {
     await e.alertSubscribe(C1, 'warning', op);
     await e.submit({ to: ['a@deny.test'], subject: 's', text: 'x' }, op);
     await drained(e);
+    await grouped(e, 'deny.test');
     clock.advance(30_000);
     await until(() => calls === 1, 5_000, 'the first try');
     clock.advance(10_000);
@@ -252,6 +266,7 @@ describe('alert groups on the engine', () => {
     await e.submit({ to: ['a@quiet.test'], subject: 's', text: 'x' }, op);
     await e.submit({ to: ['b@loud.test'], subject: 's', text: 'x' }, op);
     await drained(e);
+    await grouped(e, 'quiet.test', 'loud.test');
     clock.advance(30_000);
     await until(() => rec.posts.length === 1, 5_000, 'the unmuted group');
     expect(rec.posts[0].notice.group!.scope.value).toBe('loud.test');
@@ -275,6 +290,7 @@ describe('alert groups on the engine', () => {
     await e.submit({ to: ['temp@x.test'], subject: 's', text: 'x' }, op);
     await e.submit({ to: ['gone@y.test'], subject: 's', text: 'x' }, op);
     await drained(e);
+    await grouped(e, 'relay.deferred', 'delivery.bounced');
     clock.advance(30_000);
     await until(() => rec.posts.length === 2, 5_000, 'two posts');
     expect(rec.posts.map((p) => `${p.target} ${p.notice.group!.code}`).sort()).toEqual(['slack:CERR delivery.bounced', 'slack:CRELAY relay.deferred']);
