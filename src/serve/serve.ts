@@ -104,22 +104,34 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
 /** `smtp-ops serve`: start everything, log to stdout, stop on SIGINT/SIGTERM (a second signal exits at once). */
 export async function runServe(storeDir: string, env: NodeJS.ProcessEnv): Promise<number> {
   const log = (l: string) => process.stdout.write(`smtp-ops serve: ${l}\n`);
-  const served = await startServe(storeDir, env, log);
-  log(`running on store ${storeDir}`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (stopping) {
-        log(`${sig} again: exiting now`);
-        process.exit(130);
-      }
-      stopping = true;
-      log(`${sig}: stopping`);
-      served.stop().then(resolve, resolve);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  // The handlers come first: a signal while serve starts (systemd may stop a unit that is still
+  // starting), or right after it says it runs, stops it cleanly instead of killing it by default.
+  let signalled = false;
+  let wake = () => {};
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) {
+      log(`${sig} again: exiting now`);
+      process.exit(130);
+    }
+    signalled = true;
+    log(`${sig}: stopping`);
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let served: Served;
+  try {
+    served = await startServe(storeDir, env, log);
+  } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw e;
+  }
+  if (!signalled) {
+    log(`running on store ${storeDir}`);
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+  await served.stop();
   log('stopped');
   return 0;
 }

@@ -1,11 +1,13 @@
 /**
  * The REPL fed from a pipe (`smtp-ops repl < lines.txt`): lines run one after
  * another; the line after a confirmation is its answer, the line after a
- * password prompt is the password (never echoed).
+ * password prompt is the password (never echoed), or the lines of a PEM
+ * private key up to its END line.
  */
 import readline from 'node:readline';
 import type { Backend } from '../backend.js';
 import { createSession } from './session.js';
+import { pemUnfinished } from '../hidden-line.js';
 
 export async function runScript(backend: Backend, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, color: boolean): Promise<number> {
   const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
@@ -19,7 +21,12 @@ export async function runScript(backend: Backend, input: NodeJS.ReadableStream, 
     write: (t) => output.write(t),
     ask: async (q, hidden) => {
       output.write(q);
-      const a = (await next()) ?? '';
+      let a = (await next()) ?? '';
+      // A PEM private key takes the lines up to its END line.
+      for (let more: string | null = ''; hidden && pemUnfinished(a) && more !== null; ) {
+        more = await next();
+        if (more !== null) a += `\n${more}`;
+      }
       output.write(hidden ? '\n' : `${a}\n`);
       return a;
     },

@@ -31,6 +31,8 @@ export interface DeliveriesDeps {
 export class Deliveries {
   private readonly slot: DelivererSlot;
   private readonly outcomes = new AttemptOutcomes();
+  /** Messages whose attempt is being recorded: out of the queue (sent, bounced) before their outcome is settled. */
+  private readonly settling = new Set<string>();
 
   constructor(private readonly d: DeliveriesDeps) {
     this.slot = new DelivererSlot(() => this.build());
@@ -52,6 +54,15 @@ export class Deliveries {
 
   /** An attempt is done: record it, its failure events, then tell who waits. */
   async attempted(rec: QueueRecord, results: RecipientResult[]): Promise<void> {
+    this.settling.add(rec.id);
+    try {
+      await this.record(rec, results);
+    } finally {
+      this.settling.delete(rec.id);
+    }
+  }
+
+  private async record(rec: QueueRecord, results: RecipientResult[]): Promise<void> {
     const log = await this.d.queue.complete(rec, results, this.d.settings());
     const sent = results.filter((r) => r.status === 'sent');
     const bounced = log.filter((e) => e.status === 'bounced' || e.status === 'expired');
@@ -73,16 +84,20 @@ export class Deliveries {
   async waitForAttempt(id: string, timeoutMs: number): Promise<AttemptOutcome> {
     const done = this.outcomes.last(id);
     if (done) return done;
+    // Wait before reading the queue, so an attempt that settles during the read is the one waited for.
+    const next = this.outcomes.next(id, timeoutMs);
+    // A read slower than the timeout must not leave the rejection unhandled meanwhile; the caller still gets it.
+    next.outcome.catch(() => undefined);
     try {
       await this.d.queue.get(id);
     } catch (e) {
-      // Sent and gone from the queue while it was read: the outcome is known.
-      const finished = this.outcomes.last(id);
-      if (finished) return finished;
-      throw e;
+      // Not in the queue: sent or bounced meanwhile (its outcome is settled or on its way), else unknown or deleted.
+      if (!this.outcomes.last(id) && !this.settling.has(id)) {
+        next.cancel();
+        throw e;
+      }
     }
-    // The attempt may have settled while the queue was read: then it is recent, not next.
-    return this.outcomes.last(id) ?? this.outcomes.next(id, timeoutMs);
+    return next.outcome;
   }
 
   /** Settings the deliverer reads changed: the next send builds a new one. */
