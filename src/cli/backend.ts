@@ -15,6 +15,7 @@ import type { ControlClient } from './control-client.js';
 import { startControlServer } from '../serve/control-server.js';
 import type { ControlServer } from '../serve/control-server.js';
 import { pickupReply } from '../serve/pickup.js';
+import { attachEmailAlerts } from '../adapters/email/index.js';
 
 /** Per-request options of a terminal call (the RunContext parts a terminal controls). */
 export interface Call {
@@ -105,6 +106,8 @@ export async function openBackend(o: OpenOptions): Promise<Backend> {
     throw new Error(msg.includes(o.storeDir) ? msg : `could not open the store ${o.storeDir}: ${msg}`);
   }
   const runner = createRunner(engine, { env: o.env });
+  // With its worker this process sends mail, so email alerts too.
+  if (o.worker) attachEmailAlerts(engine);
   let server: ControlServer | null = null;
   if (o.serveSocket) {
     try {

@@ -1,33 +1,63 @@
 /** Terminal prompts of the one-shot CLI: hidden password input, y/N, and reading a secret from stdin. */
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import readline from 'node:readline';
+import { hiddenKey } from './hidden-line.js';
 
-/** Read a line without echoing it (TTY input only). Rejects on Ctrl-C. */
+/**
+ * Read a line without echoing it (TTY input only). Rejects on Ctrl-C. Echo goes
+ * off before the question is shown; whatever was typed before that was echoed
+ * by the terminal, so it is dropped rather than taken as (part of) the secret.
+ */
 export function readHidden(question: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {
   return new Promise((resolve, reject) => {
-    output.write(question);
     const wasRaw = input.isRaw;
     input.setRawMode?.(true);
-    input.resume();
-    input.setEncoding('utf8');
+    if (dropTypeahead(input)) output.write('(ignored what was typed before this prompt: the terminal showed it)\n');
+    output.write(question);
+    readline.emitKeypressEvents(input);
     let value = '';
     const done = (err: Error | null) => {
-      input.off('data', onData);
+      input.off('keypress', onKey);
       input.setRawMode?.(wasRaw ?? false);
       input.pause();
       output.write('\n');
       if (err) reject(err);
       else resolve(value);
     };
-    const onData = (chunk: string) => {
-      for (const c of chunk) {
-        if (c === '\r' || c === '\n') return done(null);
-        if (c === '\u0003') return done(new Error('cancelled'));
-        if (c === '\u007f' || c === '\b') value = value.slice(0, -1);
-        else if (c >= ' ') value += c;
-      }
+    const onKey = (s: string | undefined, key: readline.Key | undefined) => {
+      const line = hiddenKey(value, s, key);
+      value = line.value;
+      if (line.done) done(line.done === 'cancel' ? new Error('cancelled') : null);
     };
-    input.on('data', onData);
+    input.on('keypress', onKey);
+    input.resume();
   });
+}
+
+/**
+ * Read away the input waiting on a terminal in raw mode, as getpass's
+ * TCSAFLUSH does (node has no tcflush): a second, non-blocking open of the
+ * same terminal. True when something was waiting.
+ */
+function dropTypeahead(input: NodeJS.ReadStream): boolean {
+  const fd = (input as { fd?: unknown }).fd;
+  if (!input.isTTY || typeof fd !== 'number') return false;
+  let tty: number;
+  try {
+    tty = openSync(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch {
+    return false;
+  }
+  const buf = Buffer.alloc(4096);
+  let dropped = false;
+  try {
+    while (readSync(tty, buf) > 0) dropped = true;
+  } catch {
+    // EAGAIN: nothing more is waiting.
+  } finally {
+    closeSync(tty);
+  }
+  return dropped;
 }
 
 /** Ask a yes/no question; anything but y/yes is no, and so are Ctrl-C and Ctrl-D. */

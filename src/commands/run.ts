@@ -7,13 +7,14 @@ import { SECRET_KEYS, actorKey, isSecretKey, isSmtpOpsError } from '../engine/in
 import type { Actor, Engine, Role } from '../engine/index.js';
 import { parseAdmins, resolveRole, roleAtLeast } from './access.js';
 import { ActionStore } from './actions.js';
+import { ALERT_TOKEN_PREFIX, parseAlertToken } from './alert-actions.js';
 import { withAudience } from './audience.js';
 import { COMMANDS, findCommand, pathOf, usageOf } from './grammar.js';
 import { applySecret } from './handlers/config.js';
 import type { HandlerEnv } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
 import { parseLine, redactSecrets } from './parse.js';
-import type { ErrorReply, ProgressReply, Reply, RunContext } from './reply.js';
+import type { Audience, ErrorReply, ProgressReply, Reply, RunContext } from './reply.js';
 import type { CommandSpec, Runner } from './types.js';
 
 export interface RunnerOptions {
@@ -119,8 +120,27 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
     }
   }
 
+  /**
+   * A button on an alert: the token names a row of the alert action table and a group; the line
+   * is built from them and run like a typed line (grammar, role, confirmation), so a press can do
+   * nothing the presser could not type.
+   */
+  async function alertAction(token: string, ctx: RunContext): Promise<Reply> {
+    const parsed = parseAlertToken(token);
+    if (!parsed) return errorReply('expired', 'This alert button is not one smtp-ops knows; run the command yourself.');
+    let group;
+    try {
+      group = await engine.alertGroup(parsed.groupId);
+    } catch (e) {
+      if (isSmtpOpsError(e) && e.code === 'E_NOT_FOUND') return errorReply('expired', `This alert is closed and forgotten (groups are kept a week); run \`help alerts\` for the commands.`);
+      throw e;
+    }
+    return run(parsed.action.line(group), { ...ctx, confirmed: false });
+  }
+
   async function action(token: string, ctx: RunContext): Promise<Reply> {
     try {
+      if (String(token ?? '').startsWith(ALERT_TOKEN_PREFIX)) return await alertAction(String(token), ctx);
       const taken = actions.take(String(token ?? ''), actorKey(ctx.actor));
       if (!taken.ok) return errorReply(taken.code, taken.message);
       const { entry } = taken;
@@ -149,17 +169,21 @@ export function createRunner(engine: Engine, options: RunnerOptions = {}): Runne
   }
 
   // Every reply that leaves the runner, follow-ups and progress (the doctor's steps) too, carries who may see it.
-  const marked = (ctx: RunContext): RunContext => {
+  const marked = (ctx: RunContext, asked: Audience = 'channel'): RunContext => {
     const { followUp, onProgress } = ctx;
     return {
       ...ctx,
-      ...(followUp ? { followUp: (r: Reply) => followUp(withAudience(r)) } : {}),
-      ...(onProgress ? { onProgress: (p: ProgressReply) => onProgress(withAudience(p)) } : {}),
+      ...(followUp ? { followUp: (r: Reply) => followUp(withAudience(r, asked)) } : {}),
+      ...(onProgress ? { onProgress: (p: ProgressReply) => onProgress(withAudience(p, asked)) } : {}),
     };
   };
   return {
     run: async (text, ctx) => withAudience(await run(text, marked(ctx))),
-    action: async (token, ctx) => withAudience(await action(token, marked(ctx))),
+    action: async (token, ctx) => {
+      // A press on an alert's button is answered to the presser alone, follow-ups and progress too.
+      const asked: Audience = String(token ?? '').startsWith(ALERT_TOKEN_PREFIX) ? 'requester' : 'channel';
+      return withAudience(await action(token, marked(ctx, asked)), asked);
+    },
     secret: async (field, value, ctx) => withAudience(await secret(field, value, marked(ctx))),
     roleOf,
     commands,

@@ -8,7 +8,7 @@ import type { Actor, Role } from '../engine/index.js';
 import type { Reply, RunContext } from './reply.js';
 
 /** What completion offers for an argument. */
-export type Completion = 'setting' | 'setting-assignment' | 'queue-id' | 'address' | 'domain' | 'day' | 'role' | 'subject' | 'state' | 'status' | 'level';
+export type Completion = 'setting' | 'setting-assignment' | 'queue-id' | 'address' | 'domain' | 'day' | 'role' | 'subject' | 'state' | 'status' | 'level' | 'target' | 'alert-code';
 
 export interface ArgSpec {
   name: string;

@@ -6,16 +6,17 @@
  * - settings/state.ts: the settings in force, their secrets and CA
  * - submit.ts: mail handed in, validated and queued
  * - queue/: the durable queue and the delivery worker
- * - delivery/deliveries.ts: attempts on the current deliverer (DKIM-signed when configured), outcomes, failure events
+ * - delivery/deliveries.ts: attempts on the current deliverer (DKIM-signed when configured), outcomes
  * - intake/control.ts: the SMTP listener's lifecycle
- * - journal.ts, logs/: the mail log and the event log
+ * - journal.ts, logs/: the mail log and the event log (logs/rate-limited-events.ts: the engine's system events)
  * - dkim/keys.ts: `dkim keygen` and the record to publish
- * - alerts.ts, access.ts, reports/, doctor/
+ * - alerts/: every failure an event (failure-events.ts), alert groups, the durable outbox, silences, report subscriptions
+ * - access.ts, reports/, doctor/
  * - health.ts: the store and worker checks of `/healthz`
  */
 import { mkdir } from 'node:fs/promises';
 import type { Clock, Engine, EngineHealth, EngineOptions, IntakeServer, JournalListener } from './facade.js';
-import type { Actor, Alert, AttemptOutcome, AttemptTally, QueueFilter, QueueQuery, DkimRecord, DnsResolver, DoctorOptions, EventEntry, EventLevel, FlushOptions, FlushResult, ProgressFn, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
+import type { Actor, AttemptOutcome, AttemptTally, QueueFilter, QueueQuery, DkimRecord, DnsResolver, DoctorOptions, EventEntry, EventLevel, FlushOptions, FlushResult, ProgressFn, QueueItem, SettingsPatch, SettingsView, SubmitInput, SubmitResult } from './types.js';
 import { ErrorCode, SmtpOpsError } from './errors.js';
 import { Store } from './store.js';
 import { SecretBox } from './secrets.js';
@@ -37,14 +38,15 @@ import { IntakeControl } from './intake/control.js';
 import { RateLimitedEvents } from './logs/rate-limited-events.js';
 import { listLog } from './logs/maillog.js';
 import { checkEvent, listEvents } from './logs/events.js';
-import { Alerts } from './alerts.js';
+import { AlertService } from './alerts/index.js';
+import { placeOf } from './alerts/kinds.js';
 import { Access } from './access.js';
 import { Health } from './health.js';
 import { createReports } from './reports/index.js';
 import { summarizeQueue } from './queue/summary.js';
 import { dkimConfigOf } from './dkim/signer.js';
 import { DkimKeys } from './dkim/keys.js';
-import type { Reports } from './reports/types.js';
+import type { DailyReport, ReportQuery, Reports } from './reports/types.js';
 
 const systemClock: Clock = {
   now: () => Date.now(),
@@ -74,10 +76,20 @@ async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineO
   const reports = createReports({ db: store.db, now: () => clock.now(), requestBatch: () => journal.commit({}) });
   await reports.open();
   journal.useReports(reports);
-  const alerts = new Alerts(store, clock, (t, e) => console.error(`smtp-ops: alert to ${t.platform}:${t.channel} failed: ${(e as Error).message}`));
-  journal.listen((_log, events) => alerts.forward(events));
-  const events = new RateLimitedEvents(journal, clock);
+  const report = (q: ReportQuery): Promise<DailyReport> => reports.build(q, { timezone: settings.current.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', now: clock.now() });
+  // Rate limited per code and the place the alert kinds name (relay, domain, ...).
+  const events = new RateLimitedEvents(journal, clock, placeOf);
   const queue = await Queue.open(store, journal, clock);
+  const alerts = await AlertService.open({
+    store,
+    clock,
+    events,
+    settings: () => settings.current,
+    queueCounts: () => queue.getCounts(null),
+    report: (day) => report({ day }),
+    log: (m) => console.error(`smtp-ops: ${m}`),
+  });
+  journal.listen((_log, evs) => alerts.observeEvents(evs));
   const resolver = options.resolver ?? resolverFromEnv();
   const directPort = options.directPort ?? directPortFromEnv();
   const factory = options.delivererFactory ?? createDeliverer;
@@ -87,6 +99,7 @@ async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineO
     settings: () => settings.current,
     build: () => factory(settings.deliveryConfig(directPort), resolver),
     dkim: () => dkimConfigOf(settings.current, settings.dkimKey()),
+    attempted: (facts, alertMail) => alerts.attempted(facts, alertMail),
   });
   const worker = new Worker({
     queue,
@@ -99,10 +112,12 @@ async function wire(store: Store, box: SecretBox, clock: Clock, options: EngineO
     fault: (err) => void events.record('error', 'engine.fault', `delivery worker error: ${(err as Error).message}`),
     pollMs: options.pollMs ?? 30_000,
   });
-  const submissions = new Submissions({ queue, journal, clock, ids: new QueueIds(), settings: () => settings.current, kick: () => worker.kick() });
+  const submissions = new Submissions({ store, queue, journal, clock, ids: new QueueIds(), settings: () => settings.current, kick: () => worker.kick() });
   const health = new Health({ store, dir: options.storeDir, clock, worker, workerStarted: options.worker !== false });
-  const engine = new EngineImpl(store, { clock, journal, settings, reports, alerts, access: new Access(store, journal, clock), events, queue, worker, deliveries, submissions, health, resolver, directPort });
+  const engine = new EngineImpl(store, { clock, journal, settings, reports, report, alerts, access: new Access(store, journal, clock), events, queue, worker, deliveries, submissions, health, resolver, directPort });
+  await submissions.pruneIdempotency();
   if (options.worker !== false) worker.start();
+  if (options.alerts ?? options.worker !== false) alerts.start();
   return engine;
 }
 
@@ -111,7 +126,9 @@ interface Units {
   journal: Journal;
   settings: SettingsState;
   reports: Reports;
-  alerts: Alerts;
+  /** A day's (or days') report in the report time zone. */
+  report(q: ReportQuery): Promise<DailyReport>;
+  alerts: AlertService;
   access: Access;
   events: RateLimitedEvents;
   queue: Queue;
@@ -392,8 +409,7 @@ class EngineImpl implements Engine {
   // ------------------------------------------------------------ reports, doctor
 
   async report(q: Parameters<Engine['report']>[0]) {
-    const timezone = this.u.settings.current.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-    return this.u.reports.build(q, { timezone, now: this.u.clock.now() });
+    return this.u.report(q);
   }
 
   async doctor(opts: DoctorOptions = {}) {
@@ -426,14 +442,41 @@ class EngineImpl implements Engine {
   alertUnsubscribe(target: Parameters<Engine['alertUnsubscribe']>[0]) {
     return this.u.alerts.unsubscribe(target);
   }
-  alertList() {
+  async alertList() {
     return this.u.alerts.list();
+  }
+  alertReportSubscribe(...a: Parameters<Engine['alertReportSubscribe']>) {
+    return this.u.alerts.subscribeReport(...a);
+  }
+  alertReportUnsubscribe(target: Parameters<Engine['alertReportUnsubscribe']>[0]) {
+    return this.u.alerts.unsubscribeReport(target);
+  }
+  async alertReportList() {
+    return this.u.alerts.reportList();
+  }
+  alertMute(...a: Parameters<Engine['alertMute']>) {
+    return this.u.alerts.mute(...a);
+  }
+  alertUnmute(match: string) {
+    return this.u.alerts.unmute(match);
+  }
+  async alertSilences() {
+    return this.u.alerts.silenceList();
+  }
+  async alertGroups() {
+    return this.u.alerts.groupList();
+  }
+  alertGroup(id: string) {
+    return this.u.alerts.group(id);
+  }
+  async alertStatus() {
+    return this.u.alerts.status();
   }
   addAlertSink(...a: Parameters<Engine['addAlertSink']>) {
     return this.u.alerts.addSink(...a);
   }
-  alert(a: Alert) {
-    return this.u.alerts.send(a);
+  alert(a: Parameters<Engine['alert']>[0]) {
+    return this.u.alerts.adhoc(a);
   }
 
   accessList() {
@@ -464,8 +507,7 @@ class EngineImpl implements Engine {
   }
 
   async alertBacklog(): Promise<number> {
-    // The durable alert outbox (issue 11) is not there yet: nothing can wait in it.
-    return 0;
+    return this.u.alerts.outboxBacklog();
   }
 
   kick(): void {
@@ -475,10 +517,12 @@ class EngineImpl implements Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.u.events.close();
     // Stop taking mail before the store goes.
     await this.intake.close();
     await this.u.worker.stop();
+    // The last attempts' events are in; alerting writes what it holds, then the summaries still pending.
+    await this.u.alerts.close();
+    await this.u.events.close();
     await this.u.deliveries.close();
     // Connections counted since the last batch, and report caches being written.
     await this.u.reports.close();

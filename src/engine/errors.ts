@@ -12,6 +12,7 @@ export const ErrorCode = {
   Closed: 'E_CLOSED',
   Timeout: 'E_TIMEOUT',
   Denied: 'E_DENIED',
+  Failed: 'E_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -51,6 +52,24 @@ export class NotFoundError extends SmtpOpsError {
   constructor(what: string) {
     super(ErrorCode.NotFound, `${what} not found`);
     this.name = 'NotFoundError';
+  }
+}
+
+/**
+ * An alert sink could not deliver a notice now. `retryAfterMs` is the platform's Retry-After;
+ * `gone` says the message to edit no longer exists (post a new one); `definite` says the platform
+ * answered, so nothing was posted (otherwise the outbox looks for the post before repeating it).
+ */
+export class AlertDeliveryError extends SmtpOpsError {
+  readonly retryAfterMs?: number;
+  readonly gone: boolean;
+  readonly definite: boolean;
+  constructor(message: string, opts: { retryAfterMs?: number; gone?: boolean; definite?: boolean; cause?: unknown } = {}) {
+    super(ErrorCode.Failed, message, { cause: opts.cause });
+    this.name = 'AlertDeliveryError';
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+    this.gone = opts.gone === true;
+    this.definite = opts.definite === true;
   }
 }
 

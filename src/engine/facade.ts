@@ -5,10 +5,6 @@
 import type {
   AccessGrant,
   Actor,
-  Alert,
-  AlertSink,
-  AlertSubscription,
-  AlertTarget,
   AttemptOutcome,
   Deliverer,
   DeliveryConfig,
@@ -37,6 +33,7 @@ import type {
 } from './types.js';
 import type { DailyReport, ReportQuery } from './reports/types.js';
 import type { QueueMatch } from './queue/filter.js';
+import type { AdhocAlert, AlertGroup, AlertPlatform, AlertSilence, AlertSink, AlertStatus, AlertSubscription, AlertTarget, ReportSubscription } from './alerts/types.js';
 import type { QueueSummary } from './queue/summary.js';
 
 /** A running SMTP submission listener. */
@@ -82,6 +79,8 @@ export interface EngineOptions {
   delivererFactory?: (config: DeliveryConfig, resolver: DnsResolver) => Deliverer;
   /** Start the delivery worker (default true). One-shot CLI commands that only read pass false. */
   worker?: boolean;
+  /** Run alerting: group timers, the notification outbox, the backlog watch, report schedules (default: with the worker). */
+  alerts?: boolean;
   /** 32-byte key (hex or base64) for secrets at rest; default `SMTP_OPS_SECRET_KEY` or `<store>/secret.key`. */
   secretKey?: string;
   /** Port for direct delivery; default `SMTP_OPS_DIRECT_PORT` or 25. */
@@ -159,13 +158,30 @@ export interface Engine {
   dkimRecord(): Promise<DkimRecord | null>;
 
   // alerts
-  alertSubscribe(target: AlertTarget, minLevel: EventLevel, actor: Actor): Promise<AlertSubscription>;
+  /** Subscribe a target (`slack`/`discord` channel, `email` address) to alert groups at or above a level, only of `codes` when given. */
+  alertSubscribe(target: AlertTarget, minLevel: EventLevel, actor: Actor, codes?: string[]): Promise<AlertSubscription>;
+  /** Remove a target's subscription and the notices still waiting for it. */
   alertUnsubscribe(target: AlertTarget, actor: Actor): Promise<boolean>;
   alertList(): Promise<AlertSubscription[]>;
+  /** Post yesterday's report to a target every day at `at` (`HH:MM` in the report time zone). */
+  alertReportSubscribe(target: AlertTarget, at: string, actor: Actor): Promise<ReportSubscription>;
+  alertReportUnsubscribe(target: AlertTarget, actor: Actor): Promise<boolean>;
+  alertReportList(): Promise<ReportSubscription[]>;
+  /** Hold back notices of a code, or of a relay or domain, for a duration (`1h`, `30m`, `2d`). */
+  alertMute(match: string, duration: string, actor: Actor): Promise<AlertSilence>;
+  /** End a silence; what it held back is sent. Null when there was none. */
+  alertUnmute(match: string, actor: Actor): Promise<AlertSilence | null>;
+  alertSilences(): Promise<AlertSilence[]>;
+  /** Open alert groups (firing, or resolved with notices still going out), newest first. */
+  alertGroups(): Promise<AlertGroup[]>;
+  /** One group, also one closed within the last week. */
+  alertGroup(id: string): Promise<AlertGroup>;
+  /** Firing groups and each target's deliveries (waiting, failing since, last error). */
+  alertStatus(): Promise<AlertStatus>;
   /** Register the sink of a platform; returns an unregister function. */
-  addAlertSink(platform: AlertTarget['platform'], sink: AlertSink): () => void;
-  /** Send an alert to one target or every matching subscription. */
-  alert(alert: Alert): Promise<void>;
+  addAlertSink(platform: AlertPlatform, sink: AlertSink): () => void;
+  /** Send a one-off alert (not grouped) to one target or every subscription without code filter at its level. */
+  alert(alert: AdhocAlert): Promise<void>;
 
   // access
   accessList(): Promise<AccessGrant[]>;
@@ -185,7 +201,7 @@ export interface Engine {
   onJournal(listener: JournalListener): () => void;
   /** The store and worker checks of `/healthz`. */
   health(): Promise<EngineHealth>;
-  /** Alerts waiting in the durable alert outbox; 0 until the outbox exists. */
+  /** Alert notices waiting in the durable alert outbox (posts, edits and resolved notices not yet delivered to their targets). */
   alertBacklog(): Promise<number>;
 
   /** Wake the worker (after settings change or flush). */

@@ -1,5 +1,6 @@
 /** The engine's public surface: the only module the layers above import. */
 export * from './types.js';
+export * from './alerts/types.js';
 export * from './errors.js';
 export type { Engine, EngineOptions, Clock, IntakeServer, EngineHealth, HealthCheck, JournalListener } from './facade.js';
 export type { DailyReport, Report, ReportQuery, DayTraffic, HourTraffic, ClientStat, RejectStat, HostStat, SenderDomainStat } from './reports/types.js';
@@ -17,4 +18,6 @@ export async function createEngine(options: import('./facade.js').EngineOptions)
 }
 export { closest } from './suggest.js';
 export { hostPort } from './settings/syntax.js';
+export { ALERT_CODES } from './alerts/kinds.js';
+export { parseTarget as parseAlertTarget } from './alerts/subscriptions.js';
 export { SETTINGS, SETTING_KEYS, SECRET_KEYS, isSettingKey, isSecretKey, settingOf, type SettingRow, type Restart } from './settings/table.js';

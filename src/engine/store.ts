@@ -17,7 +17,13 @@
  * | `e!<key>`                            | EventEntry JSON            | system events, time ordered            |
  * | `El!<level>!<key>`                   | ''                         | events by level                        |
  * | `acc!<subject>`                      | AccessGrant JSON           | access roles                           |
- * | `sub!<platform>!<channel>`           | AlertSubscription JSON     | alert subscriptions                    |
+ * | `sub!<platform>!<channel>`           | AlertSubscription JSON     | alert subscriptions (email: address)   |
+ * | `subr!<platform>!<channel>`          | ReportSubscription JSON    | daily report subscriptions             |
+ * | `mute!<kind>!<match>`                | AlertSilence JSON          | silences                               |
+ * | `ag!g!<group id>`                    | AlertGroup JSON            | alert groups (kept 7 days after close) |
+ * | `ag!m!<group id>!<queue id>`         | ''                         | messages counted in a firing group     |
+ * | `ao!<subject>!<target>`              | outbox Delivery JSON       | notices to send, and the message ref   |
+ * | `idem!<key>`                         | SubmitResult JSON + time   | submit idempotency keys (7 days)       |
  * | `r!…`                                | reports module             | daily aggregates                       |
  * | `hc!probe`                           | time of the last probe     | health check: the store takes writes   |
  *
@@ -48,6 +54,12 @@ export const K = {
   eventBy: (level: string, key: string) => `El!${level}!${key}`,
   access: (subject: string) => `acc!${subject}`,
   sub: (platform: string, channel: string) => `sub!${platform}!${channel}`,
+  reportSub: (platform: string, channel: string) => `subr!${platform}!${channel}`,
+  silence: (kind: string, match: string) => `mute!${kind}!${match}`,
+  alertGroup: (id: string) => `ag!g!${id}`,
+  alertMember: (group: string, id: string) => `ag!m!${group}!${id}`,
+  outbox: (subject: string, target: string) => `ao!${subject}!${target}`,
+  idem: (key: string) => `idem!${key}`,
   healthProbe: 'hc!probe',
 } as const;
 

@@ -1,12 +1,14 @@
 /**
- * Mail handed to the engine (the API, the CLI, `test`, the SMTP intake):
- * validated, composed when given as parts, then stored and queued in one
- * synced batch with its `received` log entry.
+ * Mail handed to the engine (the API, the CLI, `test`, the SMTP intake, alert
+ * emails): validated, composed when given as parts, then stored and queued in
+ * one synced batch with its `received` log entry (and its idempotency key,
+ * when it has one: a repeat with the same key queues nothing).
  */
 import type { Actor, EventEntry, MessageBody, QueueItem, Settings, SettingsView, SubmitInput, SubmitResult } from './types.js';
 import type { Clock } from './facade.js';
 import { ValidationError } from './errors.js';
 import type { Journal } from './journal.js';
+import { K, prefixRange, type Op, type Store } from './store.js';
 import type { QueueIds } from './ids.js';
 import type { Queue, QueueRecord } from './queue/queue.js';
 import { compose, decodeWords, readHeaders, testMessageText } from './compose.js';
@@ -14,7 +16,11 @@ import { isMailbox } from './settings/syntax.js';
 import { hasNonAscii, isBarePostmaster, mailboxProblem } from './mailbox.js';
 import { hasEightBit, headerEnd } from './message-needs.js';
 
+/** Submit idempotency keys are kept this long. */
+const IDEMPOTENCY_MS = 7 * 86_400_000;
+
 export interface SubmitDeps {
+  store: Store;
   queue: Queue;
   journal: Journal;
   clock: Clock;
@@ -30,6 +36,12 @@ export class Submissions {
   /** Validate, store and queue a message; `eventOf` (given the id) reports it in the same batch. */
   async submit(input: SubmitInput, actor?: Actor, eventOf?: (id: string) => EventEntry): Promise<SubmitResult> {
     if (input === null || typeof input !== 'object') throw ValidationError.one('message', 'required', 'a message needs from, to and a body');
+    const idem = input.idempotencyKey;
+    if (idem !== undefined) {
+      if (typeof idem !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(idem)) throw ValidationError.one('idempotencyKey', 'format', 'idempotencyKey must be 1 to 200 printable characters without spaces');
+      const seen = await this.d.store.getJson<SubmitResult>(K.idem(idem));
+      if (seen) return { id: seen.id, messageId: seen.messageId };
+    }
     const settings = this.d.settings();
     const to = checkRecipients(input.to, settings.intakeMaxRecipients, 'raw' in input);
     const now = this.d.clock.now();
@@ -43,9 +55,20 @@ export class Submissions {
     const rec: QueueRecord = { id, state: 'queued', from, to, size, subject, createdAt: now, attempts: 0, nextAttempt: now, lastError: null, source, messageId, due: now, ...(client ? { client } : {}), ...needs };
     const entry = this.d.journal.entry({ status: 'received', id, messageId, from, to, size, source, ...(client ? { client } : {}) }, now);
     const ops = this.d.queue.submitOps(rec, raw);
+    if (idem !== undefined) ops.push({ type: 'put', key: K.idem(idem), value: JSON.stringify({ id, messageId, at: now }) });
     await this.d.queue.track(this.d.journal.commit({ ops, log: [entry], events: eventOf ? [eventOf(id)] : [], sync: true }));
     this.d.kick();
     return { id, messageId };
+  }
+
+  /** Idempotency keys older than a week go (the alert outbox that uses them retries for minutes, not weeks). */
+  async pruneIdempotency(): Promise<void> {
+    const old: Op[] = [];
+    const cutoff = this.d.clock.now() - IDEMPOTENCY_MS;
+    for await (const [k, v] of this.d.store.db.iterator(prefixRange('idem!'))) {
+      if (((JSON.parse(v) as { at?: number }).at ?? 0) < cutoff) old.push({ type: 'del', key: k });
+    }
+    if (old.length) await this.d.store.commit(old);
   }
 
   /** Queue a test message to `address` whose body states the settings used; `test.sent` goes in its batch. */

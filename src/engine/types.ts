@@ -66,8 +66,8 @@ export interface QueueItem {
   /** ms since epoch when the next attempt is due; null when held or sending. */
   nextAttempt: number | null;
   lastError: string | null;
-  /** Where the message came from. */
-  source: 'intake' | 'api' | 'test' | 'cli';
+  /** Where the message came from (`alert`: an alert email of smtp-ops itself). */
+  source: 'intake' | 'api' | 'test' | 'cli' | 'alert';
   /** Recipients already delivered (for partially delivered messages). */
   delivered?: string[];
 }
@@ -127,7 +127,7 @@ export interface QueueQuery extends PageQuery, QueueFilter {
 }
 
 /** A message handed to the engine. Either raw RFC 5322 bytes with an envelope, or parts from which the engine composes one. */
-export type SubmitInput =
+export type SubmitInput = (
   | {
       from: string;
       to: string[];
@@ -140,7 +140,11 @@ export type SubmitInput =
       /** The SMTP client declared SMTPUTF8 (RFC 6531); without it, a non-ASCII address or header counts as declared. */
       smtputf8?: boolean;
     }
-  | { from?: string; to: string[]; subject: string; text: string; headers?: Record<string, string>; source?: QueueItem['source'] };
+  | { from?: string; to: string[]; subject: string; text: string; headers?: Record<string, string>; source?: QueueItem['source'] }
+) & {
+  /** A submit repeated with the same key (within a week) queues nothing and returns the first result. */
+  idempotencyKey?: string;
+};
 
 export interface SubmitResult {
   id: string;
@@ -171,6 +175,13 @@ export type FailureKind =
   | 'dns' // no MX/A, null MX
   | 'config'; // our settings make delivery impossible
 
+/**
+ * Where in the SMTP conversation a failure happened: the DNS lookup, the TCP connect, the
+ * greeting, EHLO, TLS, AUTH, MAIL FROM, RCPT TO, DATA, a timeout in the middle of a session,
+ * or our own side before anything was sent (`local`).
+ */
+export type SmtpStage = 'dns' | 'connect' | 'greeting' | 'ehlo' | 'tls' | 'auth' | 'mail' | 'rcpt' | 'data' | 'timeout' | 'local';
+
 /** The outcome of one delivery attempt for one recipient. */
 export interface RecipientResult {
   to: string;
@@ -183,6 +194,8 @@ export interface RecipientResult {
   /** `host:port` that was talked to (relay or MX). */
   host?: string;
   tls?: boolean;
+  /** Where a failure happened (absent for sent recipients). */
+  stage?: SmtpStage;
 }
 
 /** The body type of a message (RFC 6152 BODY=). */
@@ -346,36 +359,7 @@ export interface EventQuery extends PageQuery {
 
 // ---------------------------------------------------------------- alerts
 
-/** Where alerts go: a chat channel on a platform. */
-export interface AlertTarget {
-  platform: 'slack' | 'discord';
-  channel: string;
-}
-
-/** What a subscription receives. */
-export type AlertKind = 'bounce' | 'deferral' | 'event' | 'report' | 'test';
-
-export interface AlertSubscription extends AlertTarget {
-  /** Least event level that is forwarded (bounces count as error, deferrals as warning). */
-  minLevel: EventLevel;
-  createdBy: string;
-  createdAt: number;
-}
-
-/** An alert on its way to a channel. Platform-neutral; adapters render it. */
-export interface Alert {
-  kind: AlertKind;
-  level: EventLevel;
-  title: string;
-  text: string;
-  time: number;
-  /** Only this target (e.g. the channel a `test` came from); otherwise every matching subscription. */
-  target?: AlertTarget;
-  data?: Record<string, unknown>;
-}
-
-/** Adapters register one sink per platform; the engine fans alerts out to it. */
-export type AlertSink = (target: AlertTarget, alert: Alert) => Promise<void>;
+// Alert targets, subscriptions, groups, notices and sinks: see alerts/types.ts.
 
 // ---------------------------------------------------------------- access
 

@@ -86,7 +86,7 @@ export async function createMetrics(engine: Engine, opts: { topDomains?: number;
   });
   new Gauge({
     name: 'smtp_ops_alert_outbox_messages',
-    help: 'Alerts waiting in the durable alert outbox to reach a chat channel',
+    help: 'Alert notices waiting in the durable alert outbox to reach their Slack, Discord or email target',
     registers: [registry],
     async collect() {
       this.set(await engine.alertBacklog());

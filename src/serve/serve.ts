@@ -10,6 +10,7 @@ import { createEngine, hostPort } from '../engine/index.js';
 import type { Engine } from '../engine/index.js';
 import { startSlack } from '../adapters/slack/index.js';
 import { startDiscord } from '../adapters/discord/index.js';
+import { attachEmailAlerts } from '../adapters/email/index.js';
 import { SOCKET_NAME } from './control-protocol.js';
 import { probe, startControlServer } from './control-server.js';
 import { pickupReply } from './pickup.js';
@@ -33,6 +34,9 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
   await mkdir(storeDir, { recursive: true });
   const engine = await createEngine({ storeDir, worker: true });
   const parts: Stoppable[] = [{ name: 'engine', stop: () => engine.close() }];
+  // Email alerts go through the engine itself.
+  const detachEmail = attachEmailAlerts(engine);
+  parts.push({ name: 'email alerts', stop: async () => detachEmail() });
   let ready = false;
   const stopAll = async () => {
     ready = false;
@@ -100,22 +104,34 @@ export async function startServe(storeDir: string, env: NodeJS.ProcessEnv, log: 
 /** `smtp-ops serve`: start everything, log to stdout, stop on SIGINT/SIGTERM (a second signal exits at once). */
 export async function runServe(storeDir: string, env: NodeJS.ProcessEnv): Promise<number> {
   const log = (l: string) => process.stdout.write(`smtp-ops serve: ${l}\n`);
-  const served = await startServe(storeDir, env, log);
-  log(`running on store ${storeDir}`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (stopping) {
-        log(`${sig} again: exiting now`);
-        process.exit(130);
-      }
-      stopping = true;
-      log(`${sig}: stopping`);
-      served.stop().then(resolve, resolve);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  // The handlers come first: a signal while serve starts (systemd may stop a unit that is still
+  // starting), or right after it says it runs, stops it cleanly instead of killing it by default.
+  let signalled = false;
+  let wake = () => {};
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) {
+      log(`${sig} again: exiting now`);
+      process.exit(130);
+    }
+    signalled = true;
+    log(`${sig}: stopping`);
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let served: Served;
+  try {
+    served = await startServe(storeDir, env, log);
+  } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw e;
+  }
+  if (!signalled) {
+    log(`running on store ${storeDir}`);
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+  await served.stop();
   log('stopped');
   return 0;
 }

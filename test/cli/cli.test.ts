@@ -119,7 +119,7 @@ async function scenario(store: string, env: NodeJS.ProcessEnv, mode: 'local' | '
 
   const status = json(await cli(store, ['/smtp', 'status', '--json'], env)) as { queue: Record<string, number>; enabled: boolean };
   expect(status.queue).toMatchObject({ deferred: 1, total: 1 });
-  expect(Object.keys(status).sort()).toEqual(['enabled', 'events', 'log', 'queue', 'queueItems', 'settings']);
+  expect(Object.keys(status).sort()).toEqual(['alerts', 'enabled', 'events', 'log', 'queue', 'queueItems', 'settings']);
   expect((status as unknown as { queueItems: { id: string }[] }).queueItems.map((m) => m.id)).toEqual([d.id]);
 
   const log = json(await cli(store, ['log', '--status', 'bounced', '--json'], env)) as { items: { status: string; to: string[] }[] };

@@ -33,3 +33,12 @@ it('a refusal, an expired button and a password prompt are for the requester; th
   expect(audience(await runner.action(ask.yes.id, chat('UADMIN')))).toEqual({ kind: 'error', code: 'expired', audience: 'requester' });
   expect(audience(await runner.secret('sasl-password', 'x', chat('UNOBODY')))).toEqual({ kind: 'error', code: 'denied', audience: 'requester' });
 });
+
+it("an alert button's answer is for the presser alone, a confirmation it asks for too: the alert is the channel's", async () => {
+  await store.engine.recordEvent('warning', 'relay.deferred', 'relay smtp.example.com:587 deferred 0abc at RCPT: 451 4.3.0 try later', 'system', { relay: 'smtp.example.com:587', smtpCode: 451, enhanced: '4.3.0' });
+  const [g] = await store.engine.alertGroups();
+  expect(g).toMatchObject({ code: 'relay.deferred', scope: { kind: 'relay', value: 'smtp.example.com:587' } });
+  expect(audience(await runner.action(`alert:deferred:${g.id}`, chat('UADMIN')))).toEqual({ kind: 'table', code: undefined, audience: 'requester' });
+  expect(audience(await runner.action(`alert:flush:${g.id}`, chat('UADMIN')))).toEqual({ kind: 'confirm', code: undefined, audience: 'requester' });
+  expect(audience(await runner.action(`alert:mute1h:${g.id}`, chat('UNOBODY')))).toEqual({ kind: 'error', code: 'denied', audience: 'requester' });
+});

@@ -261,15 +261,15 @@ describe('settings and errors', () => {
   it('status is the admin guide\'s dashboard: settings, queue counts and the five newest queue entries, mail log entries and events', async () => {
     await submit(7);
     const r = expectKind(await runner.run('status', term()), 'group');
-    expect(r.parts.map((p) => ('title' in p ? p.title : p.kind))).toEqual(['Settings', 'Mail queue', 'Latest in the mail queue', 'Latest mail log', 'Latest events']);
+    expect(r.parts.map((p) => ('title' in p ? p.title : p.kind))).toEqual(['Settings', 'Mail queue', 'Latest in the mail queue', 'Alerts', 'Latest mail log', 'Latest events']);
     const q = r.parts[2] as TableReply;
     const newest = (await store.engine.queueList({ limit: 5 })).items.map((m) => m.id);
     expect(q.rows.map((row) => row.id)).toEqual(newest);
     expect(q.footer).toBe('2 more: `queue list`, by domain and age: `queue summary`');
-    expect((r.parts[3] as TableReply).rows).toHaveLength(5);
+    expect((r.parts[4] as TableReply).rows).toHaveLength(5);
     const data = r.data as Record<string, unknown>;
     expect((data.queueItems as { id: string }[]).map((m) => m.id)).toEqual(newest);
-    expect(Object.keys(data).sort()).toEqual(['enabled', 'events', 'log', 'queue', 'queueItems', 'settings']);
+    expect(Object.keys(data).sort()).toEqual(['alerts', 'enabled', 'events', 'log', 'queue', 'queueItems', 'settings']);
     expect(data.queue).toMatchObject({ queued: 7, sending: 0, deferred: 0, held: 0, total: 7 });
     expect(Array.isArray(data.log)).toBe(true);
     expect(JSON.stringify(data)).not.toMatch(/"sasl-password":"(?!\(not set\)|\*{8})/);
@@ -297,12 +297,44 @@ describe('settings and errors', () => {
     expect((await store.engine.queueShow(item.id)).state).not.toBe('held');
   });
 
-  it('alerts act on the channel they are typed in', async () => {
-    expect(expectKind(await runner.run('alerts subscribe', term()), 'error').code).toBe('usage');
+  it('alerts act on the channel they are typed in, or on an explicit target from any surface', async () => {
+    const needs = expectKind(await runner.run('alerts subscribe', term()), 'error');
+    expect(needs.code).toBe('usage');
+    expect(needs.message).toContain('needs a target from a terminal');
     expectKind(await runner.run('alerts subscribe --level error', chat()), 'message');
-    const list = expectKind(await runner.run('alerts list', chat()), 'table');
-    expect(list.rows).toEqual([expect.objectContaining({ platform: 'slack', channel: 'C1', level: 'error', by: expect.stringContaining(actorKey(slack('UADMIN'))) })]);
+    const list = expectKind(await runner.run('alerts list', chat()), 'group');
+    const subs = list.parts[0] as TableReply;
+    expect(subs.rows).toEqual([expect.objectContaining({ target: 'slack:C1', level: 'error', codes: 'all', by: expect.stringContaining(actorKey(slack('UADMIN'))) })]);
     expect(expectKind(await runner.run('alerts unsubscribe', chat()), 'message').data).toEqual({ removed: true });
+    // From a terminal with an explicit target; filters by level and codes.
+    const sub = expectKind(await runner.run('alerts subscribe email:oncall@example.com --level error --code relay.unreachable,auth.failed', term()), 'message');
+    expect(sub.data).toMatchObject({ subscription: { platform: 'email', channel: 'oncall@example.com', minLevel: 'error', codes: ['relay.unreachable', 'auth.failed'] } });
+    expectKind(await runner.run('alerts subscribe slack:C0123', term()), 'message');
+    const bad = expectKind(await runner.run('alerts subscribe email:not-an-address', term()), 'error');
+    expect(bad).toMatchObject({ code: 'validation', issues: [expect.objectContaining({ field: 'target', rule: 'email' })] });
+    const badCode = expectKind(await runner.run('alerts subscribe slack:C9 --code relay.unreachble', term()), 'error');
+    expect(badCode.issues?.[0]).toMatchObject({ field: 'code', rule: 'known-code' });
+    expect(badCode.message).toContain('did you mean relay.unreachable');
+    expect((await store.engine.alertList()).map((s) => `${s.platform}:${s.channel}`).sort()).toEqual(['email:oncall@example.com', 'slack:C0123']);
+    expectKind(await runner.run('alerts unsubscribe email:oncall@example.com', term()), 'message');
+    // Report subscriptions and silences.
+    const rep = expectKind(await runner.run('alerts subscribe slack:C0123 --report 8:05', term()), 'message');
+    expect(rep.data).toMatchObject({ report: { at: '08:05' } });
+    expect(expectKind(await runner.run('alerts subscribe slack:C0123 --report 25:00', term()), 'error').issues?.[0]).toMatchObject({ field: 'report', rule: 'time' });
+    const mute = expectKind(await runner.run('alerts mute example.com 2h', term()), 'message');
+    expect(mute.data).toMatchObject({ silence: { match: 'example.com', kind: 'scope' } });
+    expect(expectKind(await runner.run('alerts mute example.com forever', term()), 'error').issues?.[0]).toMatchObject({ field: 'duration' });
+    expect(expectKind(await runner.run('alerts mute relay.deferred 30m', term()), 'message').data).toMatchObject({ silence: { kind: 'code' } });
+    const all = expectKind(await runner.run('alerts list', term()), 'group');
+    expect(all.data).toMatchObject({ items: [expect.objectContaining({ channel: 'C0123' })], reports: [expect.objectContaining({ at: '08:05' })], silences: [expect.objectContaining({ match: 'relay.deferred' }), expect.objectContaining({ match: 'example.com' })] });
+    expect(expectKind(await runner.run('alerts unmute example.com', term()), 'message').data).toMatchObject({ removed: true });
+    expect(expectKind(await runner.run('alerts unmute example.com', term()), 'message').data).toMatchObject({ removed: false });
+    expect(expectKind(await runner.run('alerts unsubscribe slack:C0123 --report', term()), 'message').data).toEqual({ removed: true });
+  });
+
+  it('an alert button names an action and a group; an unknown or forgotten one is refused, not guessed', async () => {
+    expect(expectKind(await runner.action('alert:flush:0zzzzzzzzzz', chat()), 'error')).toMatchObject({ code: 'expired' });
+    expect(expectKind(await runner.action('alert:rm-rf:0zzzzzzzzzz', chat()), 'error')).toMatchObject({ code: 'expired' });
   });
 });
 

@@ -5,8 +5,10 @@
  * a reply is the runner's decision (`reply.audience`). Nothing that arrives
  * can throw out of here.
  */
-import { ComponentType, TextInputStyle, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Client, type Interaction, type ModalSubmitInteraction } from 'discord.js';
-import type { Actor, Alert, AlertTarget, Engine } from '../../engine/index.js';
+import { ComponentType, TextInputStyle, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Client, type Interaction, type ModalSubmitInteraction, type REST } from 'discord.js';
+import type { Actor, AlertTarget, Engine } from '../../engine/index.js';
+import { ALERT_TOKEN_PREFIX } from '../../commands/alert-actions.js';
+import { discordAlertSink } from './alert-sink.js';
 import type { Reply, RunContext } from '../../commands/reply.js';
 import type { Runner } from '../../commands/types.js';
 import { InFlight } from '../shared/in-flight.js';
@@ -16,7 +18,7 @@ import { guardInteractions } from './guard.js';
 import type { DiscordMessage } from './message.js';
 import { replyOptions, sendOptions } from './payload.js';
 import { COMMAND_NAME, SHARE_OPTION, type Registration } from './register.js';
-import { SECRET_BUTTON_PREFIX, SECRET_MODAL_PREFIX, renderAlert, renderReply, type RenderOptions } from './render.js';
+import { SECRET_BUTTON_PREFIX, SECRET_MODAL_PREFIX, renderReply, type RenderOptions } from './render.js';
 import { Responder } from './respond.js';
 import { lineOf, optionWord } from './words.js';
 
@@ -35,6 +37,8 @@ export interface DiscordAdapterOptions {
   render?: RenderOptions;
   /** Where adapter faults go (never secrets: only ids and error messages). */
   log?: (message: string, error?: unknown) => void;
+  /** REST client for alerts, without retries of its own (the engine's outbox retries); default the client's. */
+  alertRest?: REST;
 }
 
 export interface DiscordAdapter {
@@ -129,6 +133,12 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       });
       return;
     }
+    if (i.customId.startsWith(ALERT_TOKEN_PREFIX)) {
+      // A button on an alert: the runner marks the answer for the presser alone; the alert stays as it is.
+      const privately = new Responder(i, { mode: 'reply', ephemeral: true, deferAfterMs, editEveryMs });
+      await answer(privately, () => runner.action(i.customId, context(i, actorOf(i), (m) => privately.progress(m))));
+      return;
+    }
     const responder = new Responder(i, { mode: 'update', ephemeral: true, deferAfterMs, editEveryMs });
     await answer(responder, () => runner.action(i.customId, context(i, actorOf(i), (m) => responder.progress(m))));
   }
@@ -168,9 +178,7 @@ export function attachDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   const unguard = guardInteractions(client, (m) => log(m));
   client.on('interactionCreate', onInteraction);
   client.on('error', onError);
-  const removeSink = engine.addAlertSink('discord', async (target: AlertTarget, alert: Alert) => {
-    await sendToChannel(target.channel, renderAlert(alert));
-  });
+  const removeSink = engine.addAlertSink('discord', discordAlertSink(opts.alertRest ?? client.rest, opts.render));
 
   return {
     async detach() {

@@ -4,7 +4,7 @@
  * a role see queue ids. (Access subjects use Discord's own member and role
  * picker instead.)
  */
-import { SETTING_KEYS, type Engine, type Role } from '../../engine/index.js';
+import { ALERT_CODES, SETTING_KEYS, type Engine, type Role } from '../../engine/index.js';
 import type { Completion } from '../../commands/types.js';
 import { clip } from './limits.js';
 
@@ -55,6 +55,13 @@ function days(typed: string): Choice[] {
   return out;
 }
 
+/** Alert codes, and the relays and domains of the groups now open (what `alerts mute` takes). */
+async function alertMatches(engine: Engine, typed: string): Promise<Choice[]> {
+  const t = typed.trim().toLowerCase();
+  const places = (await engine.alertGroups()).map((g) => g.scope.value).filter((v) => v !== '');
+  return [...new Set([...places, ...ALERT_CODES])].filter((v) => v.toLowerCase().includes(t)).map((v) => choice(v));
+}
+
 /** Choices for `typed` in an option completed as `kind`; `role` is the asker's (null = no access). */
 export async function complete(engine: Engine, kind: Completion | undefined, typed: string, role: Role | null): Promise<Choice[]> {
   let out: Choice[] = [];
@@ -63,5 +70,6 @@ export async function complete(engine: Engine, kind: Completion | undefined, typ
   else if (kind === 'queue-id') out = role ? await queueIds(engine, typed) : [];
   else if (kind === 'domain') out = role ? await queueDomains(engine, typed) : [];
   else if (kind === 'day') out = days(typed);
+  else if (kind === 'alert-code') out = role ? await alertMatches(engine, typed) : [];
   return out.slice(0, MAX);
 }

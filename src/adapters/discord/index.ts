@@ -3,7 +3,7 @@
  * `/smtp` (guild or global), logs the bot in over the gateway and handles
  * interactions; returns null when DISCORD_TOKEN is unset.
  */
-import { Client, GatewayIntentBits, type ClientOptions } from 'discord.js';
+import { Client, GatewayIntentBits, REST, type ClientOptions } from 'discord.js';
 import type { Engine } from '../../engine/index.js';
 import { chartPng } from '../../commands/render/chart-image.js';
 import { renderReply as renderText } from '../../commands/render/text.js';
@@ -75,7 +75,9 @@ export async function startDiscordWith(engine: Engine, runner: Runner, config: D
     await client.destroy();
     throw new Error(`Discord: registering /smtp failed: ${registrationHint(e, config)}`, { cause: e });
   }
-  const adapter = attachDiscordAdapter({ engine, runner, client, registration, deferAfterMs: opts.deferAfterMs, editEveryMs: opts.editEveryMs, render: { chartPng: (c) => chartPng(c), plainText: (r) => renderText(r, { color: false }), ...opts.render }, log: opts.log });
+  // Alerts get their own REST client: no retries and no waiting on rate limits inside it, the engine's outbox does both durably.
+  const alertRest = new REST({ version: '10', retries: 0, rejectOnRateLimit: () => true, timeout: 15_000, ...(config.apiUrl ? { api: config.apiUrl } : {}) }).setToken(config.token);
+  const adapter = attachDiscordAdapter({ engine, runner, client, registration, deferAfterMs: opts.deferAfterMs, editEveryMs: opts.editEveryMs, render: { chartPng: (c) => chartPng(c), plainText: (r) => renderText(r, { color: false }), ...opts.render }, log: opts.log, alertRest });
   try {
     const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
     await client.login(config.token);

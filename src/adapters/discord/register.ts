@@ -17,7 +17,7 @@ const MAX_OPTIONS = 25;
 const MAX_CHOICES = 25;
 const NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
 /** Completions the adapter answers with autocomplete (the rest are free text or fixed choices). */
-export const AUTOCOMPLETED: ReadonlySet<Completion> = new Set<Completion>(['setting', 'setting-assignment', 'queue-id', 'domain', 'day']);
+export const AUTOCOMPLETED: ReadonlySet<Completion> = new Set<Completion>(['setting', 'setting-assignment', 'queue-id', 'domain', 'day', 'alert-code']);
 /** An access subject is picked with Discord's own user and role picker (MENTIONABLE); the adapter turns the pick into `discord:<id>` or `discord-role:<id>`. */
 export const PICKED: ReadonlySet<Completion> = new Set<Completion>(['subject']);
 

@@ -4,7 +4,7 @@
  * for files and chart PNGs. `fitMessage` enforces Discord's limits last.
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from 'discord.js';
-import type { Alert } from '../../engine/index.js';
+import type { AlertView } from '../../commands/alert-view.js';
 import type { Action, ChartReply, ChecksReply, ConfirmReply, ErrorReply, ProgressReply, Reply, TableReply } from '../../commands/reply.js';
 import { LIMITS, clip, fitMessage } from './limits.js';
 import type { DiscordFile, DiscordMessage } from './message.js';
@@ -243,19 +243,25 @@ export function renderReply(r: Reply, opts: RenderOptions = {}): DiscordMessage 
   return message;
 }
 
-/** Render an alert for `channel.send`. */
-export function renderAlert(a: Alert): DiscordMessage {
+const ALERT_COLORS: Record<AlertView['tone'], number> = { info: COLORS.info, warning: COLORS.warning, error: COLORS.error, success: COLORS.success };
+
+/** An alert as a channel message: one embed (status, counts, reasons, fix, notes) and its buttons, whose custom_id is the runner's alert token. */
+export function renderAlert(v: AlertView): DiscordMessage {
+  const description = [v.status, v.summary, ...(v.hint ? ['', `**Likely fix**: ${v.hint}`] : [])].join('\n');
+  const fields = [...v.fields.map((f) => ({ name: f.label, value: f.value, inline: false })), ...v.notes.map((n) => ({ name: 'Note', value: n, inline: false }))];
+  const buttons = v.buttons.map((b) => ({ type: ComponentType.Button as const, custom_id: b.id, label: clip(b.label, LIMITS.buttonLabel), style: STYLES[b.style] }));
   return fitMessage({
     embeds: [
       {
-        title: a.title,
-        description: a.text,
-        color: a.level === 'error' ? COLORS.error : a.level === 'warning' ? COLORS.warning : COLORS.info,
-        timestamp: new Date(a.time).toISOString(),
-        footer: { text: `smtp-ops ${a.kind} · ${a.level}` },
+        title: `${v.badge}: ${v.title}`,
+        description,
+        color: ALERT_COLORS[v.tone],
+        timestamp: new Date(v.time).toISOString(),
+        ...(fields.length ? { fields } : {}),
+        footer: { text: v.footer },
       },
     ],
-    components: [],
+    components: row(buttons),
     files: [],
   }).message;
 }

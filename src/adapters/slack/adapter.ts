@@ -10,7 +10,8 @@ import type { Runner } from '../../commands/types.js';
 import { SECRET_BLOCK_ID, SECRET_CALLBACK_ID, SECRET_INPUT_ID, parseSecretMeta, secretModal } from './modal.js';
 import { InFlight } from '../shared/in-flight.js';
 import { ProgressUpdater } from '../shared/progress.js';
-import { ACTION_PREFIX, SECRET_ACTION_ID, type SlackMessage, type SlackUpload, mentionOf, renderAlert, renderReply } from './render.js';
+import { ACTION_PREFIX, ALERT_ACTION_PREFIX, SECRET_ACTION_ID, type SlackMessage, type SlackUpload, mentionOf, renderReply } from './render.js';
+import { alertClient, slackAlertSink } from './alert-sink.js';
 import { splitShare, unescapeSlackText } from './text.js';
 
 type WebClient = App['client'];
@@ -172,6 +173,22 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
     await inFlight.track(work.catch(logFailure('button reply')));
   });
 
+  // A button on an alert: the runner marks its answer (a listing, a confirmation, a refusal) for the
+  // presser alone; it never replaces or edits the alert, which is everyone's.
+  app.action<BlockAction<ButtonAction>>(buttonPattern(ALERT_ACTION_PREFIX), async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const work = (async () => {
+      const actor: Actor = { platform: 'slack', id: body.user.id, name: body.user.username ?? body.user.name };
+      const container = body.container as { channel_id?: string };
+      const s: Surface = { respond, shared: false, channel: body.channel?.id ?? container.channel_id, client };
+      const progress = progressFor(s, false);
+      const reply = await runner.action(action.value ?? '', context(actor, s, progress));
+      await progress.close();
+      await show(s, reply, progress.sentCount > 0);
+    })();
+    await inFlight.track(work.catch(logFailure('alert button reply')));
+  });
+
   app.action<BlockAction<ButtonAction>>(buttonPattern(SECRET_ACTION_ID), async ({ ack, body, action, client, respond }) => {
     await ack();
     try {
@@ -214,10 +231,7 @@ export function attachSlackAdapter(app: App, opts: SlackAdapterOptions): SlackAd
     await inFlight.track(show({ respond, shared: false, channel: meta.channel, client: app.client }, reply, true).catch(logFailure('secret reply')));
   });
 
-  const unregister = engine.addAlertSink('slack', async (target, alert) => {
-    const msg = renderAlert(alert);
-    await app.client.chat.postMessage({ channel: target.channel, text: msg.text, blocks: msg.blocks });
-  });
+  const unregister = engine.addAlertSink('slack', slackAlertSink({ client: alertClient(app.client.token, app.client.slackApiUrl, logger), chartPng: opts.chartPng, logger }));
 
   return {
     drain: (timeoutMs) => inFlight.drain(timeoutMs),

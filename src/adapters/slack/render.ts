@@ -2,7 +2,7 @@
  * Reply -> Slack message (Block Kit). Every Reply kind renders inside Slack's
  * limits (limits.ts); anything cut says so in the message.
  */
-import type { Alert } from '../../engine/index.js';
+import type { AlertView } from '../../commands/alert-view.js';
 import type {
   Action,
   ChartReply,
@@ -313,13 +313,20 @@ export function renderReply(reply: Reply, opts: RenderOptions = {}): SlackMessag
   return { text: esc(fallbackText(reply)), blocks, uploads };
 }
 
-const LEVEL_EMOJI: Record<Alert['level'], string> = { info: ':information_source:', warning: ':warning:', error: ':rotating_light:' };
+/** action_id prefix of the buttons on an alert; the value is the runner's alert token. */
+export const ALERT_ACTION_PREFIX = 'smtp.alert.';
 
-/** An engine alert as a channel message. */
-export function renderAlert(alert: Alert): SlackMessage {
-  const blocks: Block[] = [
-    section(`${LEVEL_EMOJI[alert.level]} *${esc(alert.title)}*\n${esc(alert.text)}`),
-    context(`${esc(alert.kind)} · ${esc(alert.level)} · ${slackTime(alert.time)}`),
-  ];
-  return { text: esc(clip(`${alert.title}: ${alert.text}`, L.messageText)), blocks, uploads: [] };
+const ALERT_EMOJI: Record<AlertView['tone'], string> = { info: ':information_source:', warning: ':warning:', error: ':rotating_light:', success: ':white_check_mark:' };
+
+/** An alert as a channel message: badge and title, status, counts, reasons, the likely fix, buttons. */
+export function renderAlert(v: AlertView): SlackMessage {
+  const blocks: Block[] = [section(`${ALERT_EMOJI[v.tone]} *${esc(v.badge)}: ${esc(v.title)}*\n${esc(v.status)}\n${esc(v.summary)}`)];
+  if (v.fields.length) blocks.push(...v.fields.map((f) => section(`*${esc(f.label)}*\n${esc(f.value)}`)));
+  if (v.hint) blocks.push(section(`*Likely fix*\n${esc(v.hint)}`));
+  for (const n of v.notes) blocks.push(context(`:hourglass_flowing_sand: ${esc(n)}`));
+  if (v.buttons.length) {
+    blocks.push(actions(v.buttons.map((b) => button(`${ALERT_ACTION_PREFIX}${b.id.split(':')[1]}`, b.label, b.id, b.style === 'default' ? undefined : b.style))));
+  }
+  blocks.push(context(esc(v.footer)));
+  return { text: esc(clip(`${v.badge}: ${v.title} — ${v.summary}`, L.messageText)), blocks: fit(blocks), uploads: [] };
 }

@@ -1,5 +1,5 @@
 /** Tab completion for the REPL, generated from the grammar. */
-import { EVENT_LEVELS, LOG_STATUSES, QUEUE_STATES, ROLES, SETTING_KEYS } from '../../engine/index.js';
+import { ALERT_CODES, EVENT_LEVELS, LOG_STATUSES, QUEUE_STATES, ROLES, SETTING_KEYS } from '../../engine/index.js';
 import { commandPaths, findCommand } from '../../commands/grammar.js';
 import { tokenize } from '../../commands/tokenize.js';
 import type { CommandSpec, Completion } from '../../commands/types.js';
@@ -30,6 +30,10 @@ function valuesFor(c: Completion | undefined, choices: readonly string[] | undef
       return ['today', 'yesterday', 'week'];
     case 'subject':
       return ['slack:', 'discord:', 'discord-role:'];
+    case 'target':
+      return ['slack:', 'discord:', 'email:'];
+    case 'alert-code':
+      return ALERT_CODES;
     case 'queue-id':
       return src.queueIds?.() ?? [];
     case 'domain':

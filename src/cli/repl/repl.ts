@@ -15,6 +15,7 @@ import { complete } from './complete.js';
 import { outputWidth, wantColor } from '../../commands/render/text.js';
 import { runScript } from './script.js';
 import { createSession, type Session } from './session.js';
+import { gateKeys, type KeyGate, type KeyedRepl } from './key-gate.js';
 
 export interface ReplOptions {
   storeDir: string;
@@ -23,7 +24,7 @@ export interface ReplOptions {
   output?: NodeJS.WriteStream;
 }
 
-/** An output stream that can be muted while a password is typed. */
+/** readline's output, muted while a password is typed so nothing it redraws (a resize, a follow-up) lands on the hidden prompt. */
 class MutableOutput extends Writable {
   muted = false;
   constructor(readonly target: NodeJS.WriteStream) {
@@ -73,11 +74,13 @@ export async function startRepl(o: ReplOptions): Promise<number> {
   const output = new MutableOutput(target);
   target.on('resize', () => output.emit('resize'));
   let session: Session | undefined;
+  let gate: KeyGate | undefined;
   const server = repl.start({
     prompt: 'smtp> ',
     input,
     output,
-    terminal: Boolean(target.isTTY),
+    // A person types at this terminal: readline owns the echo (raw mode), even when output goes to a pipe.
+    terminal: true,
     useColors: color,
     ignoreUndefined: true,
     preview: false,
@@ -85,7 +88,11 @@ export async function startRepl(o: ReplOptions): Promise<number> {
     eval: (cmd, _context, _file, cb) => {
       const line = cmd.replace(/\r?\n$/, '');
       if (!line.trim() || !session) return cb(null, undefined);
-      void session.line(line).then(() => cb(null, undefined));
+      gate?.hold();
+      void session.line(line).then(() => {
+        cb(null, undefined);
+        gate?.release();
+      });
     },
   });
   session = createSession(backend, {
@@ -93,28 +100,45 @@ export async function startRepl(o: ReplOptions): Promise<number> {
     write: (t) => target.write(t),
     ask: (q, hidden) =>
       new Promise<string>((resolve) => {
-        // Ctrl-C cancels the question (an empty answer: no / unchanged) instead of leaving it to catch the next line.
+        const keys = gate!;
+        if (hidden) {
+          // Muted and on screen before any key is read; the keys go to the hidden line, never to readline
+          // (so node:repl's Ctrl-C handler never sees them either).
+          output.muted = true;
+          target.write(q);
+          keys.hidden((value) => {
+            output.muted = false;
+            target.write('\n');
+            keys.hold();
+            resolve(value);
+          });
+          keys.release();
+          return;
+        }
+        // Ctrl-C cancels the question (an empty answer: no) instead of leaving it to catch the next line.
         // node:repl's own Ctrl-C handler must not run meanwhile: it prints "(To exit, press Ctrl+C again…)"
         // and arms a second Ctrl-C to leave the REPL.
         const ac = new AbortController();
         const replHandlers = server.listeners('SIGINT') as ((...a: unknown[]) => void)[];
         server.removeAllListeners('SIGINT');
         const onSigint = () => {
-          target.write(hidden ? '' : '^C\n');
+          target.write('^C\n');
           ac.abort();
         };
+        // An answer is not a command: it stays out of the history.
+        const forget = (history: string[]) => history.shift();
         const finish = (a: string) => {
           server.off('SIGINT', onSigint);
           for (const h of replHandlers) server.on('SIGINT', h);
-          output.muted = false;
-          if (hidden) target.write('\n');
+          server.off('history', forget);
+          keys.hold();
           resolve(a);
         };
         ac.signal.addEventListener('abort', () => finish(''), { once: true });
         server.on('SIGINT', onSigint);
+        server.on('history', forget);
         server.question(q, { signal: ac.signal }, finish);
-        // The question is on screen; what is typed next (the secret) is not echoed.
-        if (hidden) output.muted = true;
+        keys.release();
       }),
     interrupt: () => server.displayPrompt(true),
     color,
@@ -122,20 +146,30 @@ export async function startRepl(o: ReplOptions): Promise<number> {
     width: () => outputWidth(target, o.env),
   });
   const s = session;
+  const keys = gateKeys(server as unknown as KeyedRepl);
+  gate = keys;
 
   // Node's dot commands for editing JavaScript files mean nothing here; `.help` lists only ours and `.exit`.
   for (const c of ['break', 'clear', 'editor', 'load', 'save']) delete (server.commands as Record<string, unknown>)[c];
   server.defineCommand('js', {
     help: 'Evaluate JavaScript (top-level await) with the live `engine`',
     action(code: string) {
-      void s.evalJs(code).then(() => this.displayPrompt());
+      keys.hold();
+      void s.evalJs(code).then(() => {
+        this.displayPrompt();
+        keys.release();
+      });
     },
   });
   for (const which of ['next', 'prev'] as const) {
     server.defineCommand(which, {
       help: `${which === 'next' ? 'Next (older)' : 'Previous (newer)'} page of the last list`,
       action() {
-        void s.page(which).then(() => this.displayPrompt());
+        keys.hold();
+        void s.page(which).then(() => {
+          this.displayPrompt();
+          keys.release();
+        });
       },
     });
   }

@@ -1,16 +1,18 @@
 /**
  * The REPL fed from a pipe (`smtp-ops repl < lines.txt`): lines run one after
  * another; the line after a confirmation is its answer, the line after a
- * password prompt is the password (never echoed). Every line runs (a failure
- * does not stop the script); the exit code is that of the first line that
- * failed, as `smtp-ops <line>` would have exited (1 failed, 2 usage,
- * validation or not confirmed), so a script that went wrong anywhere never
- * exits 0. Answering `n` to a question is not a failure.
+ * password prompt is the password (never echoed), or the lines of a PEM
+ * private key up to its END line. Every line runs (a failure does not stop
+ * the script); the exit code is that of the first line that failed, as
+ * `smtp-ops <line>` would have exited (1 failed, 2 usage, validation or not
+ * confirmed), so a script that went wrong anywhere never exits 0. Answering
+ * `n` to a question is not a failure.
  */
 import readline from 'node:readline';
 import type { Backend } from '../backend.js';
 import { createSession, type LineCode } from './session.js';
 import { outputWidth } from '../../commands/render/text.js';
+import { pemUnfinished } from '../hidden-line.js';
 
 export async function runScript(backend: Backend, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, color: boolean, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
@@ -24,7 +26,12 @@ export async function runScript(backend: Backend, input: NodeJS.ReadableStream, 
     write: (t) => output.write(t),
     ask: async (q, hidden) => {
       output.write(q);
-      const a = await next();
+      let a = await next();
+      // A PEM private key takes the lines up to its END line.
+      for (let more: string | null = ''; hidden && a !== null && pemUnfinished(a) && more !== null; ) {
+        more = await next();
+        if (more !== null) a += `\n${more}`;
+      }
       output.write(hidden || a === null ? '\n' : `${a}\n`);
       return a;
     },

@@ -2,7 +2,7 @@
 import type { CommandPath } from '../grammar.js';
 import type { Handler } from './context.js';
 import { accessGrant, accessList, accessRevoke } from './access.js';
-import { alertsList, alertsSubscribe, alertsUnsubscribe } from './alerts.js';
+import { alertsList, alertsMute, alertsSubscribe, alertsUnmute, alertsUnsubscribe } from './alerts.js';
 import { configSet, configShow } from './config.js';
 import { doctor } from './doctor.js';
 import { dkimKeygen, dkimShow } from './dkim.js';
@@ -35,6 +35,8 @@ export const HANDLERS: Readonly<Record<CommandPath, Handler>> = {
   'alerts subscribe': alertsSubscribe,
   'alerts unsubscribe': alertsUnsubscribe,
   'alerts list': alertsList,
+  'alerts mute': alertsMute,
+  'alerts unmute': alertsUnmute,
   'access grant': accessGrant,
   'access revoke': accessRevoke,
   'access list': accessList,

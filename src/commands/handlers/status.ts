@@ -1,5 +1,5 @@
 /** `status`: the dashboard of the admin guide. */
-import type { EventEntry, LogEntry, QueueCounts, QueueItem, SettingsView } from '../../engine/index.js';
+import type { AlertStatus, EventEntry, LogEntry, QueueCounts, QueueItem, SettingsView } from '../../engine/index.js';
 import { QUEUE_COLUMNS, listItem, queueRows, type QueueListItem } from './queue-rows.js';
 import type { FieldsReply, GroupReply, TableReply } from '../reply.js';
 import type { Handler } from './context.js';
@@ -16,20 +16,23 @@ export interface StatusData {
   queueItems: QueueListItem[];
   log: LogEntry[];
   events: EventEntry[];
+  /** Open alert groups and each target's notices waiting or failing. */
+  alerts: AlertStatus;
 }
 
 const LATEST = 5;
 
 export const status: Handler = async (_cmd, { engine, now }) => {
-  const [settings, queue, queued, log, events] = await Promise.all([
+  const [settings, queue, queued, log, events, alerts] = await Promise.all([
     engine.getSettings(),
     engine.queueCounts(),
     engine.queueList({ limit: LATEST }),
     engine.logList({ limit: LATEST }),
     engine.eventList({ limit: LATEST }),
+    engine.alertStatus(),
   ]);
-  const data: StatusData = { settings: settingsJson(settings), enabled: settings.enabled, queue, queueItems: queued.items.map(listItem), log: log.items, events: events.items };
-  const parts = [settingsSummary(settings), queueSummary(queue, now()), queueTable(queued.items, queue.total, now()), logTable(log.items), eventTable(events.items)];
+  const data: StatusData = { settings: settingsJson(settings), enabled: settings.enabled, queue, queueItems: queued.items.map(listItem), log: log.items, events: events.items, alerts };
+  const parts = [settingsSummary(settings), queueSummary(queue, now()), queueTable(queued.items, queue.total, now()), alertSummary(alerts, now()), logTable(log.items), eventTable(events.items)];
   const reply: GroupReply = { kind: 'group', title: `SMTP ${settings.enabled ? 'enabled' : 'DISABLED'}`, parts, data };
   return reply;
 };
@@ -62,6 +65,19 @@ function queueSummary(q: QueueCounts, now: number): FieldsReply {
       { label: 'Oldest', value: q.oldest === null ? '-' : `${formatDuration(now - q.oldest)} old`, inline: true },
     ],
   };
+}
+
+/** Alert groups firing, and alert targets that wait or fail (a failing target is what on-call must know first). */
+function alertSummary(a: AlertStatus, now: number): FieldsReply {
+  const fields: FieldsReply['fields'] = [
+    { label: 'Firing', value: `${formatCount(a.firing)} alert group${a.firing === 1 ? '' : 's'}${a.muted ? ` (${formatCount(a.muted)} muted)` : ''}`, inline: true },
+  ];
+  for (const t of a.targets) {
+    const state = t.failingSince !== null ? `FAILING for ${formatDuration(now - t.failingSince)}: ${oneLine(t.lastError, 120)}` : 'sending';
+    fields.push({ label: `Alerts to ${t.target}`, value: `${formatCount(t.pending)} waiting, ${state}${t.connected ? '' : ' (no adapter for it in this process)'}` });
+  }
+  const failing = a.targets.some((t) => t.failingSince !== null);
+  return { kind: 'fields', title: failing ? 'Alerts (a target is failing)' : 'Alerts', fields, footer: 'More: `alerts list`' };
 }
 
 /** Mail log rows (shared with `log`). */

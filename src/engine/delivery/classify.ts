@@ -3,7 +3,7 @@
  * to per-recipient {@link RecipientResult}s. Pure functions: the deliverers call them.
  */
 import type { NodemailerError } from 'nodemailer';
-import type { FailureKind, RecipientResult } from '../types.js';
+import type { FailureKind, RecipientResult, SmtpStage } from '../types.js';
 
 /** Where a result came from, added to every result built for one transaction. */
 export interface ResultContext {
@@ -84,6 +84,48 @@ export function classifyError(err: NodemailerError): { status: 'deferred' | 'bou
   }
 }
 
+/** nodemailer's `command` (the SMTP command in flight) as a stage. */
+const COMMAND_STAGES: Readonly<Record<string, SmtpStage>> = {
+  EHLO: 'ehlo',
+  HELO: 'ehlo',
+  LHLO: 'ehlo',
+  STARTTLS: 'tls',
+  'MAIL FROM': 'mail',
+  RSET: 'mail',
+  'RCPT TO': 'rcpt',
+  DATA: 'data',
+  API: 'local',
+};
+
+/** nodemailer's timeout kinds (`timeoutType`) as a stage. */
+const TIMEOUT_STAGES: Readonly<Record<string, SmtpStage>> = {
+  CONNECT_TIMEOUT: 'connect',
+  GREETING_TIMEOUT: 'greeting',
+  UPGRADE_TIMEOUT: 'tls',
+  SOCKET_TIMEOUT: 'timeout',
+};
+
+/**
+ * Where in the session an error happened. nodemailer names the command in flight (`command`);
+ * `CONN` covers the connection itself: with a reply it was the greeting (or a 421 that closed the
+ * session), a timeout says which phase ran out, otherwise the connect failed.
+ */
+export function stageOf(err: NodemailerError): SmtpStage {
+  const command = typeof err.command === 'string' ? err.command : '';
+  if (command.startsWith('AUTH')) return 'auth';
+  const named = COMMAND_STAGES[command];
+  if (named) return named;
+  if (err.code === 'EDNS') return 'dns';
+  if (err.code === 'EAUTH' || err.code === 'ENOAUTH') return 'auth';
+  if (err.code === 'ETIMEDOUT') return TIMEOUT_STAGES[(err as { timeoutType?: string }).timeoutType ?? ''] ?? 'timeout';
+  if (err.code === 'ETLS' || isTlsProblem(err)) return 'tls';
+  if (typeof err.responseCode === 'number') return 'greeting';
+  // Refused on our side at MAIL FROM because this peer's EHLO lacks SMTPUTF8 (5.6.7); nodemailer names MAIL FROM itself for a SIZE the message is over (5.3.4).
+  if (err.code === 'ESMTPUTF8') return 'mail';
+  if (err.code === 'ECONFIG' || err.code === 'EENVELOPE' || err.code === 'EMESSAGE') return 'local';
+  return 'connect';
+}
+
 /** Human text for an error: the server's reply when there is one, else nodemailer's message. */
 function describe(err: NodemailerError): string {
   if (err.response) return err.response;
@@ -108,7 +150,7 @@ export function resultsFromError(err: NodemailerError, recipients: string[], ctx
   return recipients.map((to) => {
     const own = perRcpt.get(to.toLowerCase()) ?? err;
     const c = classifyError(own);
-    return result(to, { status: c.status, failure: c.failure, code: c.code, response: describe(own) }, ctx);
+    return result(to, { status: c.status, failure: c.failure, code: c.code, response: describe(own), stage: stageOf(own) }, ctx);
   });
 }
 
@@ -132,10 +174,10 @@ export function resultsFromInfo(info: TransactionInfo, recipients: string[], ctx
     const e = perRcpt.get(key);
     if (e) {
       const c = classifyError(e);
-      return result(to, { status: c.status, failure: c.failure, code: c.code, response: describe(e) }, ctx);
+      return result(to, { status: c.status, failure: c.failure, code: c.code, response: describe(e), stage: stageOf(e) }, ctx);
     }
     // Neither accepted nor refused by name: the server never answered for it, so try again later.
-    return result(to, { status: 'deferred', failure: 'protocol', response: `no reply for recipient in: ${info.response}` }, ctx);
+    return result(to, { status: 'deferred', failure: 'protocol', response: `no reply for recipient in: ${info.response}`, stage: 'data' }, ctx);
   });
 }
 

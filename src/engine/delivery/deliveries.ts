@@ -1,14 +1,17 @@
 /**
  * Deliveries as the engine runs them: each attempt on the current deliverer,
- * its outcome recorded in the queue, the failures an operator must act on
- * recorded as events, and whoever waits on the outcome answered.
+ * its outcome recorded in the queue, what became of each recipient handed on
+ * (every failure becomes an event and counts in its alert group:
+ * alerts/failure-events.ts maps them), and whoever waits on the outcome
+ * answered.
  */
 import type { AttemptOutcome, Deliverer, DeliveryRequest, RecipientResult, Settings } from '../types.js';
 import type { RateLimitedEvents } from '../logs/rate-limited-events.js';
 import type { Queue, QueueRecord } from '../queue/queue.js';
 import { DkimSigner, withDkim, type DkimConfig } from '../dkim/signer.js';
+import { hostPort } from '../settings/syntax.js';
+import { outcomesOf, type AttemptFacts } from '../alerts/failure-events.js';
 import { DelivererSlot } from './deliverer-slot.js';
-import { failureEvents } from './failure-events.js';
 import { AttemptOutcomes } from './outcomes.js';
 import { AttemptWatch } from './attempt-watch.js';
 
@@ -20,11 +23,18 @@ export interface DeliveriesDeps {
   /** What DKIM signing needs, or null when it is not fully configured. */
   dkim(): DkimConfig | null;
   events: RateLimitedEvents;
+  /**
+   * What one attempt meant, per recipient: failures become events (and count in alert groups),
+   * what got through clears them. `alertMail`: the message is an alert email of smtp-ops itself.
+   */
+  attempted(facts: AttemptFacts, alertMail: boolean): Promise<void>;
 }
 
 export class Deliveries {
   private readonly slot: DelivererSlot;
   private readonly outcomes = new AttemptOutcomes();
+  /** Messages whose attempt is being recorded: out of the queue (sent, bounced) before their outcome is settled. */
+  private readonly settling = new Set<string>();
 
   constructor(private readonly d: DeliveriesDeps) {
     this.slot = new DelivererSlot(() => this.build());
@@ -46,6 +56,15 @@ export class Deliveries {
 
   /** An attempt is done: record it, its failure events, then tell who waits. */
   async attempted(rec: QueueRecord, results: RecipientResult[]): Promise<void> {
+    this.settling.add(rec.id);
+    try {
+      await this.record(rec, results);
+    } finally {
+      this.settling.delete(rec.id);
+    }
+  }
+
+  private async record(rec: QueueRecord, results: RecipientResult[]): Promise<void> {
     const log = await this.d.queue.complete(rec, results, this.d.settings());
     const sent = results.filter((r) => r.status === 'sent');
     const bounced = log.filter((e) => e.status === 'bounced' || e.status === 'expired');
@@ -53,7 +72,7 @@ export class Deliveries {
     const status = deferred.length > 0 ? 'deferred' : sent.length > 0 && bounced.length === 0 ? 'sent' : bounced.length > 0 && sent.length === 0 ? 'bounced' : 'sent';
     const outcome: AttemptOutcome = { id: rec.id, status, results, queued: deferred.length > 0 };
     // Events first: whoever waits on the outcome may look at the events next.
-    for (const e of failureEvents(rec, results, bounced.map((b) => `${b.to[0]}: ${b.response ?? ''}`), this.d.settings())) await this.d.events.record(e.level, e.code, e.message, e.data);
+    await this.d.attempted({ id: rec.id, relay: this.relayLabel(), outcomes: outcomesOf(log, results) }, rec.source === 'alert');
     this.outcomes.settle(outcome);
   }
 
@@ -62,13 +81,30 @@ export class Deliveries {
     return new AttemptWatch(this.outcomes);
   }
 
+  /** `host:port` of the relay in relay mode (`[v6]:port` for an IPv6 literal), null when sending direct. */
+  private relayLabel(): string | null {
+    const s = this.d.settings();
+    return s.relayHost ? hostPort(s.relayHost, s.relayPort ?? 25) : null;
+  }
+
   /** The outcome of the last attempt of `id` if it was recent, else of its next one. */
   async waitForAttempt(id: string, timeoutMs: number): Promise<AttemptOutcome> {
     const done = this.outcomes.last(id);
     if (done) return done;
-    await this.d.queue.get(id);
-    // The attempt may have settled while the queue was read: then it is recent, not next.
-    return this.outcomes.last(id) ?? this.outcomes.next(id, timeoutMs);
+    // Wait before reading the queue, so an attempt that settles during the read is the one waited for.
+    const next = this.outcomes.next(id, timeoutMs);
+    // A read slower than the timeout must not leave the rejection unhandled meanwhile; the caller still gets it.
+    next.outcome.catch(() => undefined);
+    try {
+      await this.d.queue.get(id);
+    } catch (e) {
+      // Not in the queue: sent or bounced meanwhile (its outcome is settled or on its way), else unknown or deleted.
+      if (!this.outcomes.last(id) && !this.settling.has(id)) {
+        next.cancel();
+        throw e;
+      }
+    }
+    return next.outcome;
   }
 
   /** Settings the deliverer reads changed: the next send builds a new one. */

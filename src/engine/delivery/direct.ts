@@ -43,8 +43,8 @@ export function createDirectDeliverer(config: DeliveryConfig, resolver: DnsResol
   const redact = redactor(config.auth?.pass, config.auth?.user);
   const port = config.directPort;
 
-  const fail = (to: string[], status: 'deferred' | 'bounced', response: string, failure: RecipientResult['failure']): RecipientResult[] =>
-    to.map((t) => ({ to: t, status, response, failure }));
+  const fail = (to: string[], status: 'deferred' | 'bounced', response: string, failure: RecipientResult['failure'], stage: RecipientResult['stage']): RecipientResult[] =>
+    to.map((t) => ({ to: t, status, response, failure, stage }));
 
   async function tryHosts(hosts: MailHost[], req: DeliveryRequest, to: string[]): Promise<RecipientResult[]> {
     let last: { err: NodemailerError; host: string } | undefined;
@@ -71,15 +71,15 @@ export function createDirectDeliverer(config: DeliveryConfig, resolver: DnsResol
         }
       }
     }
-    if (!last) return fail(to, 'deferred', 'no mail host to try', 'dns');
+    if (!last) return fail(to, 'deferred', 'no mail host to try', 'dns', 'dns');
     return resultsFromError(last.err, to, { host: last.host, redact });
   }
 
   async function deliverDomain(req: DeliveryRequest, domain: string, to: string[]): Promise<RecipientResult[]> {
-    if (!domain) return fail(to, 'bounced', 'recipient address has no domain', 'config');
+    if (!domain) return fail(to, 'bounced', 'recipient address has no domain', 'config', 'local');
     const route = literalRoute(domain) ?? (await resolveMailRoute(resolver, domain));
-    if (route.kind === 'none') return fail(to, 'bounced', route.reason, 'dns');
-    if (route.kind === 'temporary') return fail(to, 'deferred', route.reason, 'dns');
+    if (route.kind === 'none') return fail(to, 'bounced', route.reason, 'dns', 'dns');
+    if (route.kind === 'temporary') return fail(to, 'deferred', route.reason, 'dns', 'dns');
     return tryHosts(route.hosts, req, to);
   }
 
@@ -89,7 +89,7 @@ export function createDirectDeliverer(config: DeliveryConfig, resolver: DnsResol
       const settled = await Promise.all(
         groups.map(([domain, to]) =>
           deliverDomain(req, domain, to).catch((err: unknown) =>
-            fail(to, 'deferred', redact(`internal error: ${(err as Error)?.message ?? String(err)}`), 'protocol'),
+            fail(to, 'deferred', redact(`internal error: ${(err as Error)?.message ?? String(err)}`), 'protocol', 'local'),
           ),
         ),
       );

@@ -8,7 +8,7 @@ import { createDirectDeliverer } from './direct.js';
 import { createRelayDeliverer } from './relay.js';
 
 export { resolverFromEnv, directPortFromEnv } from './dns.js';
-export { classifyError, isPermanentCode } from './classify.js';
+export { classifyError, isPermanentCode, stageOf } from './classify.js';
 export { resolveMailRoute, type MailRoute, type MailHost } from './mx.js';
 export { openSession, type SmtpSession } from './smtp-session.js';
 
@@ -22,7 +22,7 @@ export function createDeliverer(config: DeliveryConfig, resolver: DnsResolver): 
         // Belt and braces: a bug below must defer the mail, not crash the worker or lose it.
         const message = (err as Error)?.message ?? String(err);
         const safe = config.auth?.pass ? message.split(config.auth.pass).join('********') : message;
-        return req.to.map((to) => ({ to, status: 'deferred', failure: 'protocol', response: `internal error: ${safe}` }));
+        return req.to.map((to) => ({ to, status: 'deferred', failure: 'protocol', response: `internal error: ${safe}`, stage: 'local' }));
       }
     },
     close: () => inner.close(),

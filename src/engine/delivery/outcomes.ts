@@ -21,23 +21,31 @@ export class AttemptOutcomes {
     return this.recent.get(id);
   }
 
-  /** The outcome of the next attempt of `id`; rejects after `timeoutMs`. */
-  next(id: string, timeoutMs: number): Promise<AttemptOutcome> {
-    return new Promise<AttemptOutcome>((resolve, reject) => {
-      const list = this.waiters.get(id) ?? [];
-      const timer = setTimeout(() => {
-        const l = this.waiters.get(id) ?? [];
-        const i = l.indexOf(waiter);
-        if (i >= 0) l.splice(i, 1);
+  /** The outcome of the next attempt of `id` (rejects after `timeoutMs`), and a way to stop waiting. */
+  next(id: string, timeoutMs: number): { outcome: Promise<AttemptOutcome>; cancel(): void } {
+    let waiter: (o: AttemptOutcome) => void = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    const forget = () => {
+      clearTimeout(timer);
+      const l = this.waiters.get(id) ?? [];
+      const i = l.indexOf(waiter);
+      if (i >= 0) l.splice(i, 1);
+      if (l.length === 0) this.waiters.delete(id);
+    };
+    const outcome = new Promise<AttemptOutcome>((resolve, reject) => {
+      timer = setTimeout(() => {
+        forget();
         reject(new SmtpOpsError(ErrorCode.Timeout, `no delivery attempt of ${id} within ${Math.round(timeoutMs / 1000)}s (is the engine disabled, or the message held?)`));
       }, timeoutMs);
-      const waiter = (o: AttemptOutcome) => {
+      waiter = (o: AttemptOutcome) => {
         clearTimeout(timer);
         resolve(o);
       };
+      const list = this.waiters.get(id) ?? [];
       list.push(waiter);
       this.waiters.set(id, list);
     });
+    return { outcome, cancel: forget };
   }
 
   /** An attempt finished: remember it and answer its waiters. */

@@ -40,7 +40,7 @@ export function createRelayDeliverer(config: DeliveryConfig): Deliverer {
     async deliver(req: DeliveryRequest): Promise<RecipientResult[]> {
       if (req.to.length === 0) return [];
       if (closed) {
-        return req.to.map((to) => ({ to, status: 'deferred', failure: 'config', response: 'deliverer closed (settings changed); retry', host: ctx.host }));
+        return req.to.map((to) => ({ to, status: 'deferred', failure: 'config', response: 'deliverer closed (settings changed); retry', host: ctx.host, stage: 'local' }));
       }
       try {
         // SMTPUTF8 depends on what this relay offers, known only on an open connection: such

@@ -89,7 +89,7 @@ export function greetingCheck(t: SmtpTarget, p: ProbeResult): DoctorCheck {
     }
     return check('connection', id, title, 'fail', `${t.label} accepts the connection but never greets (no reply within ${seconds(STAGE.banner)})`, t.mode === 'relay'
       ? fixes(`The service on port ${t.port} does not speak SMTP, or is stuck: check relay-port with the relay operator, e.g. \`config set relay-port=587\`.`, 'config set relay-port=587')
-      : { hint: 'The MX is overloaded or something in between holds the connection; try another recipient domain with `doctor --to`.' });
+      : { hint: 'The MX is overloaded or something in between holds the connection; try another recipient domain, e.g. `doctor --to example.org`.' });
   }
   if (g.kind === 'closed') return check('connection', id, title, 'fail', `${t.label} closed the connection without a greeting`, t.mode === 'relay' ? { hint: "The relay hangs up on this host: it may allow only listed client addresses; ask its operator to allow this system's address." } : { hint: 'The MX hangs up on this host: it may be refusing this address (see blocklists and reverse DNS).' });
   if (g.kind === 'smtp') {

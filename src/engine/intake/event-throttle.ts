@@ -45,17 +45,18 @@ export class EventThrottle {
     },
   ) {}
 
-  /** Count one occurrence under `key`; `emit` writes the event when one is due. */
-  hit(key: string, emit: EmitFn): void {
+  /** Count one occurrence under `key`; `emit` writes the event when one is due. Resolves once that write (if any) is done. */
+  hit(key: string, emit: EmitFn): Promise<void> {
     const k = this.windows.has(key) || this.windows.size < MAX_KEYS ? key : OVERFLOW_KEY;
     const w = this.windows.get(k);
     if (w) {
       w.suppressed += 1;
       w.last = emit;
-      return;
+      return Promise.resolve();
     }
-    this.run(emit, 1, false);
+    const written = this.run(emit, 1, false);
     this.windows.set(k, { suppressed: 0, last: emit, timer: this.arm(k) });
+    return written;
   }
 
   /** Write the summaries still pending and wait for every event write. */
@@ -82,10 +83,14 @@ export class EventThrottle {
     }, this.windowMs);
   }
 
-  private run(emit: EmitFn, count: number, summary: boolean): void {
+  private run(emit: EmitFn, count: number, summary: boolean): Promise<void> {
     // Events are best effort: a closed or failing store must not break an SMTP session.
-    const p: Promise<unknown> = emit(count, summary).catch(() => undefined);
+    const p: Promise<void> = emit(count, summary).then(
+      () => undefined,
+      () => undefined,
+    );
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
+    return p;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The `intake.rejected` event: one shape for every refusal the listener makes
  * (client, sender policy, address rules, parameters, size, recipient limit),
- * read by the alerts (by code) and the reports (per hour and by reason).
+ * read by the alerts (one group per reason, `code` and `status` as its SMTP
+ * code and enhanced status) and the reports (per hour and by reason).
  */
 import type { SMTPServerSession } from 'smtp-server';
 import type { RefusalReason } from './command-check.js';

@@ -261,22 +261,22 @@ export class Queue {
     return this.mutex.run(async () => {
       const now = this.clock.now();
       // Messages being sent are retried at once if this attempt defers them (see complete()).
-      let sending = 0;
+      // Counted by id: one whose deferral lands during the scan has a due key as well, and counts once.
+      const counted = new Set<string>();
       for (const live of this.inflight.values()) {
         if (live.deleted) continue;
         live.flushed = true;
-        sending++;
+        counted.add(live.id);
       }
-      const total = this.counts.queued + this.counts.deferred + sending;
-      let done = sending;
+      const total = this.counts.queued + this.counts.deferred + counted.size;
       let bound = 'd!';
-      onProgress?.({ done, total, label: 'flushing' });
+      onProgress?.({ done: counted.size, total, label: 'flushing' });
       for (;;) {
         const keys = await this.store.keys({ gt: bound, lt: 'd!\xff', limit: CHUNK });
         if (keys.length === 0) break;
         bound = keys[keys.length - 1];
         const later = keys.filter((k) => dueOf(k) > now);
-        done += keys.length - later.length;
+        for (const k of keys) if (dueOf(k) <= now) counted.add(idOf(k));
         const ids = later.map(idOf);
         const recs = await this.store.getMany<QueueRecord>(ids.map(K.msg));
         const ops: Op[] = [];
@@ -285,14 +285,14 @@ export class Queue {
           ops.push({ type: 'del', key: later[i] });
           const next = { ...r, due: now, nextAttempt: now };
           ops.push({ type: 'put', key: K.msg(r.id), value: JSON.stringify(next) }, { type: 'put', key: K.due(this.noteDue(now), r.id), value: '' });
-          // A due key exists, so its deferral is on disk even if the worker has not let go of it yet; counted above then.
-          if (!this.inflight.has(r.id)) done++;
+          // A due key exists, so its deferral is on disk even if the worker has not let go of it yet (then it was counted above).
+          counted.add(r.id);
         });
         if (ops.length > 0) await this.track(this.store.commit(ops));
-        onProgress?.({ done, total: Math.max(total, done), label: 'flushing' });
+        onProgress?.({ done: counted.size, total: Math.max(total, counted.size), label: 'flushing' });
         if (keys.length < CHUNK) break;
       }
-      return done;
+      return counted.size;
     });
   }
 

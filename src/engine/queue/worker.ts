@@ -121,7 +121,7 @@ export class Worker {
     const raw = await this.d.body(rec.id);
     let results: RecipientResult[];
     if (!raw) {
-      results = rec.to.map((to) => ({ to, status: 'bounced' as const, response: 'the stored message body is missing (store damaged); cannot deliver', failure: 'config' as const }));
+      results = rec.to.map((to) => ({ to, status: 'bounced' as const, response: 'the stored message body is missing (store damaged); cannot deliver', failure: 'config' as const, stage: 'local' as const }));
     } else {
       results = await this.d.deliver({ id: rec.id, from: rec.from, to: rec.to, raw, ...(rec.body ? { body: rec.body } : {}), ...(rec.smtputf8 ? { smtputf8: true } : {}) });
     }

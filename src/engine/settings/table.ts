@@ -96,6 +96,12 @@ export const SETTINGS = [
   row({ key: 'dnsbl-zones', prop: 'dnsblZones', parse: zones, default: DEFAULT_DNSBL_ZONES, help: `DNS blocklist zones the doctor checks the sending IP against, comma-separated (default ${DEFAULT_DNSBL_ZONES.replace(/,/g, ', ')}); blank = none` }),
   // Read once when serve starts (SMTP_OPS_HTTP overrides it there); no running part restarts on a change.
   row({ key: 'http-listen', prop: 'httpListen', parse: listenOrBlank, default: '', help: 'metrics and health HTTP host:port (e.g. 127.0.0.1:9125); blank = off (default); read when serve starts; SMTP_OPS_HTTP overrides it' }),
+  // Alertmanager's defaults for group_wait, group_interval and repeat_interval; the alert service reads these at each decision.
+  row({ key: 'alert-group-wait', prop: 'alertGroupWait', parse: duration(0, 3600), default: 30, help: 'wait before the first notification of an alert group (default 30s)' }),
+  row({ key: 'alert-group-interval', prop: 'alertGroupInterval', parse: duration(10, 86400), default: 300, help: 'least time between two notifications of a changing alert group (default 5m)' }),
+  row({ key: 'alert-repeat-interval', prop: 'alertRepeatInterval', parse: duration(0, 7 * 86400), default: 4 * 3600, help: 'post a group still firing again after this long (default 4h; 0 = never)' }),
+  row({ key: 'alert-backlog-count', prop: 'alertBacklogCount', parse: int(0, 100_000_000), default: 1000, help: 'messages waiting in the queue above which queue.backlog fires (default 1000; 0 = off)' }),
+  row({ key: 'alert-backlog-age', prop: 'alertBacklogAge', parse: duration(0, 100 * 86400), default: 3600, help: 'age of the oldest waiting message above which queue.backlog fires (default 1h; 0 = off)' }),
 ] as const;
 
 type Row = (typeof SETTINGS)[number];

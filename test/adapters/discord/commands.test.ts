@@ -200,21 +200,27 @@ describe('alerts into channels', () => {
   test('an alert for a subscribed channel is posted there with the bot token', async () => {
     await h.engine.alertSubscribe({ platform: 'discord', channel: ALERT_CHANNEL }, 'warning', cli);
     const from = h.fake.requests.length;
-    await h.engine.alert({ kind: 'bounce', level: 'error', title: 'Message bounced', text: 'oncall@sink.test: 550 no such user', time: Date.now() });
+    await h.engine.alert({ level: 'error', title: 'Message bounced', text: 'oncall@sink.test: 550 no such user' });
     const post = await h.fake.waitForRequest((r) => r.method === 'POST' && r.path === `/api/v10/channels/${ALERT_CHANNEL}/messages`, { from });
     expect(post.authorization).toBe(`Bot ${h.fake.identity.token}`);
-    expect(post.body.embeds[0]).toMatchObject({ title: 'Message bounced', color: 0xed4245 });
+    expect(post.body.embeds[0]).toMatchObject({ title: 'ALERT: Message bounced', color: 0xed4245 });
     expect(post.body.embeds[0].description).toContain('550 no such user');
+    expect(post.body).toMatchObject({ enforce_nonce: true, allowed_mentions: { parse: [] } });
+    expect(String(post.body.nonce).length).toBeLessThanOrEqual(25);
     await h.engine.alertUnsubscribe({ platform: 'discord', channel: ALERT_CHANNEL }, cli);
   });
 
   test('a rate-limited post (429) is retried after Retry-After, not lost', async () => {
     const from = h.fake.requests.length;
     h.fake.rateLimit(new RegExp(`^/api/v10/channels/${ALERT_CHANNEL}/messages$`), 1, 0.2);
-    await h.engine.alert({ kind: 'event', level: 'warning', title: 'relay.unreachable', text: 'relay 127.0.0.1:1 refused', time: Date.now(), target: { platform: 'discord', channel: ALERT_CHANNEL } });
-    const posts = h.fake.requests.slice(from).filter((r) => r.path === `/api/v10/channels/${ALERT_CHANNEL}/messages`);
+    await h.engine.alert({ level: 'warning', title: 'relay.unreachable', text: 'relay 127.0.0.1:1 refused', target: { platform: 'discord', channel: ALERT_CHANNEL } });
+    const path = `/api/v10/channels/${ALERT_CHANNEL}/messages`;
+    const first = await h.fake.waitForRequest((r) => r.path === path, { from });
+    await h.fake.waitForRequest((r) => r.path === path, { from: h.fake.requests.indexOf(first) + 1 });
+    const posts = h.fake.requests.slice(from).filter((r) => r.path === path);
     expect(posts).toHaveLength(2);
     expect(posts[1].time - posts[0].time).toBeGreaterThanOrEqual(150);
-    expect(posts[1].body.embeds[0].title).toBe('relay.unreachable');
+    expect(posts[1].body.embeds[0].title).toBe('ALERT: relay.unreachable');
+    expect(h.fake.channelMessages(ALERT_CHANNEL).filter((m) => m.embeds[0]?.title === 'ALERT: relay.unreachable')).toHaveLength(1);
   });
 });

@@ -44,7 +44,7 @@ describe('startDiscord', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'smtp-ops-discord-cfg-'));
-    engine = await createEngine({ storeDir: dir, worker: false });
+    engine = await createEngine({ storeDir: dir, worker: false, alerts: true });
     fake = await startFakeDiscord();
   });
   afterAll(async () => {
@@ -84,7 +84,7 @@ describe('startDiscord', () => {
     const handle = await startDiscord(engine, createRunner(engine, { admins: [] }), { DISCORD_TOKEN: fake.identity.token, DISCORD_APPLICATION_ID: fake.identity.applicationId, DISCORD_API_URL: fake.apiUrl }, fast);
     await handle!.stop();
     const from = fake.requests.length;
-    await engine.alert({ kind: 'event', level: 'error', title: 't', text: 'x', time: Date.now(), target: { platform: 'discord', channel: fake.identity.channelId } });
+    await engine.alert({ level: 'error', title: 't', text: 'x', target: { platform: 'discord', channel: fake.identity.channelId } });
     await new Promise((r) => setTimeout(r, 100));
     expect(fake.requests.slice(from)).toEqual([]);
   });

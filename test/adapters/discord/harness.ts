@@ -81,7 +81,7 @@ export function buttons(message: any): { custom_id: string; label: string; style
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-discord-'));
-  const engine = await createEngine({ storeDir: dir, worker: false, ...opts.engine });
+  const engine = await createEngine({ storeDir: dir, worker: false, alerts: true, ...opts.engine });
   const runner = createRunner(engine, { admins: [`discord:${ADMIN.id}`] });
   await engine.accessGrant(`discord:${OPERATOR.id}`, 'operator', { platform: 'cli', id: 'test' });
   await engine.accessGrant(`discord-role:${VIEWER_ROLE}`, 'viewer', { platform: 'cli', id: 'test' });

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { Action, ChartReply, Reply, TableReply } from '../../../src/commands/reply.js';
 import { chartLines } from '../../../src/commands/render/unicode-chart.js';
 import { COLORS, SECRET_BUTTON_PREFIX, renderAlert, renderReply } from '../../../src/adapters/discord/render.js';
+import type { AlertView } from '../../../src/commands/alert-view.js';
 import type { DiscordMessage } from '../../../src/adapters/discord/message.js';
 
 const action = (id: string, kind: Action['kind'], label: string, style: Action['style'] = 'default'): Action => ({ id, kind, label, style });
@@ -199,8 +200,29 @@ describe("Discord's limits", () => {
   });
 });
 
-test('alerts: level colour, timestamp, kind in the footer', () => {
-  const m = renderAlert({ kind: 'deferral', level: 'warning', title: 'Delivery deferred', text: 'relay.example.com:587 said 451 try later', time: Date.UTC(2026, 10, 24, 3, 0, 0) });
-  expect(m.embeds[0]).toEqual({ title: 'Delivery deferred', description: 'relay.example.com:587 said 451 try later', color: COLORS.warning, timestamp: '2026-11-24T03:00:00.000Z', footer: { text: 'smtp-ops deferral · warning' } });
+test('alerts: badge and title, level colour, timestamp, the post key in the footer, buttons carrying alert tokens', () => {
+  const v: AlertView = {
+    kind: 'alert',
+    tone: 'warning',
+    badge: 'FIRING',
+    title: 'Relay relay.example.com:587 is deferring mail',
+    status: 'Firing since 2026-11-24 03:00:00Z',
+    summary: '3 messages to 4 recipients deferred.',
+    fields: [{ label: 'Top reasons', value: '451 4.3.0 at RCPT TO ×4: try later' }],
+    hint: 'Ask the relay operator; `queue flush` retries.',
+    notes: ['Email alerts to a@b.test wait in the queue behind this failure, like any mail.'],
+    footer: 'smtp-ops alert g1 · relay.deferred · g1.1',
+    buttons: [{ id: 'alert:flush:0abcdefgh12', label: 'Flush', style: 'danger', line: 'queue flush' }],
+    key: 'g1.1',
+    time: Date.UTC(2026, 10, 24, 3, 0, 0),
+  };
+  const m = renderAlert(v);
+  expect(m.embeds[0]).toMatchObject({ title: 'FIRING: Relay relay.example.com:587 is deferring mail', color: COLORS.warning, timestamp: '2026-11-24T03:00:00.000Z', footer: { text: 'smtp-ops alert g1 · relay.deferred · g1.1' } });
+  expect(m.embeds[0].description).toContain('`queue flush`');
+  expect(m.embeds[0].fields).toEqual([
+    { name: 'Top reasons', value: '451 4.3.0 at RCPT TO ×4: try later', inline: false },
+    { name: 'Note', value: 'Email alerts to a@b.test wait in the queue behind this failure, like any mail.', inline: false },
+  ]);
+  expect(m.components[0].components).toEqual([{ type: 2, custom_id: 'alert:flush:0abcdefgh12', label: 'Flush', style: 4 }]);
   expectWithinLimits(m);
 });

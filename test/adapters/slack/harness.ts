@@ -58,6 +58,10 @@ export function capturingLogger(lines: string[]): Logger {
 
 export interface HarnessOptions {
   mode: 'http' | 'socket';
+  /** Open this store (kept on close) instead of a fresh one. */
+  storeDir?: string;
+  /** Use this fake Slack (kept on close) instead of a new one. */
+  fake?: FakeSlack;
   /** Runner clock (action token expiry). */
   now?: () => number;
   engine?: Partial<EngineOptions>;
@@ -76,12 +80,17 @@ export class Harness {
     private readonly dir: string,
   ) {}
 
+  private ownsStore = true;
+  private ownsFake = true;
+
   static async start(o: HarnessOptions): Promise<Harness> {
-    const fake = await FakeSlack.start();
-    const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-slack-'));
-    const engine = await createEngine({ storeDir: dir, worker: false, ...o.engine });
+    const fake = o.fake ?? (await FakeSlack.start());
+    const dir = o.storeDir ?? (await mkdtemp(join(tmpdir(), 'smtp-ops-slack-')));
+    const engine = await createEngine({ storeDir: dir, worker: false, alerts: true, ...o.engine });
     const runner = counting(createRunner(engine, { env: { SMTP_OPS_ADMINS: `slack:${ADMIN.id},discord:999` }, now: o.now }));
     const h = new Harness(fake, engine, runner, dir);
+    h.ownsStore = o.storeDir === undefined;
+    h.ownsFake = o.fake === undefined;
     h.handle = await startSlackApp(
       engine,
       runner,
@@ -133,13 +142,18 @@ export class Harness {
     return { payload, delivered: await this.driver.interactive(payload) };
   }
 
+  /** The store directory (to open it again after close, as a restarted `serve` would). */
+  get storeDir(): string {
+    return this.dir;
+  }
+
   async close(): Promise<void> {
     await this.handle?.stop();
     // Socket Mode: let the client see the close before the fake goes (no reconnect timer left behind).
     await this.fake.waitForSocketsClosed();
-    await this.fake.stop();
+    if (this.ownsFake) await this.fake.stop();
     await this.engine.close();
-    await rm(this.dir, { recursive: true, force: true });
+    if (this.ownsStore) await rm(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -165,12 +165,36 @@ describe('content', () => {
     expect(shared.uploads).toEqual([{ filename: 'per-hour.png', title: 'Per hour', content: png, altText: 'Per hour' }]);
   });
 
-  test('an alert shows level, title, text and time', () => {
-    const m = renderAlert({ kind: 'bounce', level: 'error', title: 'delivery.bounced', text: 'x@y.test: 550 User unknown', time: 0 });
+  test('an alert shows badge, title, status, counts, reasons, fix, notes and its buttons, escaped', () => {
+    const m = renderAlert({
+      kind: 'alert',
+      tone: 'error',
+      badge: 'FIRING',
+      title: 'Mail to y.test bounces',
+      status: 'Firing since 2026-11-24 03:00:00Z',
+      summary: '2 messages to 2 recipients bounced.',
+      fields: [{ label: 'Top reasons', value: '550 5.1.1 at RCPT TO ×2: <address>: User unknown <!channel>' }],
+      hint: 'Check `log --status bounced`.',
+      notes: [],
+      footer: 'smtp-ops alert g1 · delivery.bounced · g1.1',
+      buttons: [
+        { id: 'alert:mute1h:0abcdefgh12', label: 'Mute 1h', style: 'default', line: 'alerts mute y.test 1h' },
+        { id: 'alert:log:0abcdefgh12', label: 'Open log', style: 'default', line: 'log --status bounced' },
+      ],
+      key: 'g1.1',
+      time: 0,
+    });
     expect(blockProblems(m.blocks)).toEqual([]);
     const s = json(m.blocks);
-    expect(s).toContain(':rotating_light: *delivery.bounced*');
-    expect(s).toContain('550 User unknown');
-    expect(m.text).toContain('delivery.bounced');
+    expect(s).toContain(':rotating_light: *FIRING: Mail to y.test bounces*');
+    expect(s).toContain('550 5.1.1 at RCPT TO');
+    expect(s).not.toContain('<!channel>');
+    expect(s).toContain('&lt;!channel&gt;');
+    const buttons = m.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])) as { action_id: string; value: string }[];
+    expect(buttons.map((b) => [b.action_id, b.value])).toEqual([
+      ['smtp.alert.mute1h', 'alert:mute1h:0abcdefgh12'],
+      ['smtp.alert.log', 'alert:log:0abcdefgh12'],
+    ]);
+    expect(m.text).toContain('Mail to y.test bounces');
   });
 });

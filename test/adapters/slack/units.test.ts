@@ -84,7 +84,7 @@ describe('slack-manifest.yml', () => {
     expect(text).toMatch(/interactivity:\n\s+is_enabled: true/);
     expect(text).toMatch(/socket_mode_enabled: true/);
     const scopes = /bot:\n((?:\s+- .+\n)+)/.exec(text)?.[1].match(/- (\S+)/g)?.map((s) => s.slice(2));
-    expect(scopes).toEqual(['commands', 'chat:write', 'files:write']);
+    expect(scopes).toEqual(['commands', 'chat:write', 'files:write', 'channels:history', 'groups:history']);
     expect(text).not.toMatch(/\t/);
   });
 });

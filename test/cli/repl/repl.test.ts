@@ -1,6 +1,6 @@
 /** The REPL driven for real in a tmux pseudo-terminal: typing, Tab completion, confirmations, the hidden prompt, the JS escape. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,20 @@ async function waitFor(re: RegExp, ms = 20_000): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${re} on screen:\n${s}`);
+}
+
+/** How often `re` (global, multiline) matches on screen: a step is done when one more appears, not when an old one is still there. */
+const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
+
+async function waitForAnother(re: RegExp, before: number, ms = 20_000): Promise<string> {
+  const end = Date.now() + ms;
+  let s = '';
+  while (Date.now() < end) {
+    s = screen();
+    if (count(s, re) > before) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for another ${re} on screen:\n${s}`);
 }
 
 /** Count of prompts on screen: a command is done when one more appears. */
@@ -119,22 +133,58 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a termi
     await waitFor(/Queue deleted: 1 message deleted\./);
   }, 60_000);
 
-  it('reads a password without echoing it; Ctrl-C cancels the prompt', async () => {
+  it('reads a password without echoing it, typed after its prompt or ahead of it; Ctrl-C cancels the prompt', async () => {
+    const asked = /^sasl-password: *$/gm;
+    const updated = /^Settings updated \(1\)\n {2}sasl-password {2}\*{8}$/gm;
+    // A cancelled prompt stays on screen: each step waits for one more prompt, never for an old one.
+    let n = count(screen(), asked);
     tmux('send-keys', '-t', 'repl', '-l', 'config set sasl-password');
     tmux('send-keys', '-t', 'repl', 'Enter');
-    await waitFor(/^sasl-password:\s*$/m);
+    await waitForAnother(asked, n);
     tmux('send-keys', '-t', 'repl', '-l', 'half-typed');
     tmux('send-keys', '-t', 'repl', 'C-c');
     await waitFor(/Nothing typed; sasl-password is unchanged\./);
-    expect(screen()).not.toContain('half-typed');
+
+    // Typed right after the prompt appears, with an erased typo (readline's kill ring must not keep it).
+    n = count(screen(), asked);
+    let u = count(screen(), updated);
     tmux('send-keys', '-t', 'repl', '-l', 'config set sasl-password');
     tmux('send-keys', '-t', 'repl', 'Enter');
-    // The second prompt, not the first one still on screen: keys typed before it would be the REPL's line.
-    await waitFor(/unchanged\.\nsmtp> config set sasl-password\n[^\n]*\n^sasl-password:\s*$/m);
+    await waitForAnother(asked, n);
+    tmux('send-keys', '-t', 'repl', '-l', 'killed-typo-3');
+    tmux('send-keys', '-t', 'repl', 'C-u');
     tmux('send-keys', '-t', 'repl', '-l', 'hidden-pw-77');
     tmux('send-keys', '-t', 'repl', 'Enter');
-    const s = await waitFor(/Settings updated \(1\)[\s\S]*sasl-password\s+\*{8}/);
-    expect(s).not.toContain('hidden-pw-77');
+    await waitForAnother(updated, u);
+
+    // Typed ahead: the answer is in the same burst as the command (one write to the terminal), so it
+    // arrives while the command runs, before its prompt exists; it waits, unechoed, and answers the prompt.
+    n = count(screen(), asked);
+    u = count(screen(), updated);
+    tmux('send-keys', '-t', 'repl', '-l', 'config set sasl-password\rearly-pw-45\r');
+    await waitForAnother(updated, u);
+    expect(count(screen(), asked)).toBe(n + 1);
+
+    // Up recalls the command, never an answer; Ctrl-Y yanks no erased part of a secret.
+    tmux('send-keys', '-t', 'repl', 'Up');
+    await waitFor(/^smtp> config set sasl-password$(?![\s\S]*^smtp>)/m);
+    tmux('send-keys', '-t', 'repl', 'Down', 'C-y');
+    // Whatever a yank put on the line would run as part of this command and show.
+    const s = await type('status', /Mail queue/);
+    for (const secret of ['half-typed', 'killed-typo-3', 'hidden-pw-77', 'early-pw-45']) expect(s).not.toContain(secret);
+    expect(s).not.toMatch(/unknown command|did you mean/i);
+  });
+
+  it('takes a pasted PEM private key whole at the hidden prompt', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const body = pem.split('\n')[1]!;
+    const u = count(screen(), /^ {2}dkim-private-key {2}\*{8}$/gm);
+    // A terminal pastes line breaks as carriage returns, like Enter.
+    tmux('send-keys', '-t', 'repl', '-l', `config set dkim-private-key\r${pem.replace(/\n/g, '\r')}`);
+    const s = await waitForAnother(/^ {2}dkim-private-key {2}\*{8}$/gm, u);
+    expect(s).not.toContain(body);
+    expect(s.slice(s.lastIndexOf('smtp> config set dkim-private-key'))).not.toMatch(/-----(BEGIN|END) PRIVATE KEY-----|unknown command|did you mean/i);
   });
 
   it('queue summary shows the shape; --domain then completes the domains it named; filters list the matches', async () => {
@@ -173,7 +223,13 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl in a termi
     await waitFor(/REPL-EXITED-0/);
     const history = join(store, '.repl_history');
     expect(existsSync(history)).toBe(true);
-    expect(readFileSync(history, 'utf8')).toContain('qeue list');
+    const kept = readFileSync(history, 'utf8');
+    expect(kept).toContain('qeue list');
+    expect(kept).toContain('config set sasl-password');
+    // Answers are not commands: no secret, no y/N answer, no line of a pasted key.
+    for (const answer of ['hidden-pw-77', 'early-pw-45', 'killed-typo-3', 'half-typed', 'PRIVATE KEY']) expect(kept).not.toContain(answer);
+    expect(kept.split('\n')).not.toContain('y');
+    expect(kept.split('\n')).not.toContain('n');
   });
 });
 
@@ -228,10 +284,10 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('smtp-ops repl next to a 
 });
 
 describe.skipIf(!hasTmux && process.env.CI !== 'true')('one-shot CLI on a terminal', () => {
-  it('asks y/N for a destructive command and reads a password hidden', async () => {
+  it('asks y/N for a destructive command and reads a password hidden, ignoring what was typed before its prompt', async () => {
     const cliStore = join(dir, 'cli-tty');
     const target = 'repl:tty';
-    tmux('new-window', '-t', 'repl', '-n', 'tty', `cd ${ROOT} && node ${main} --store ${cliStore} queue flush; echo FLUSH-EXIT-$?; node ${main} --store ${cliStore} config set sasl-password; echo PW-EXIT-$?; sleep 120`);
+    tmux('new-window', '-t', 'repl', '-n', 'tty', `cd ${ROOT} && node ${main} --store ${cliStore} queue flush; echo FLUSH-EXIT-$?; read go; node ${main} --store ${cliStore} config set sasl-password; echo PW-EXIT-$?; sleep 120`);
     const shot = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', target);
     const wait = async (re: RegExp) => {
       const end = Date.now() + 30_000;
@@ -243,7 +299,10 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('one-shot CLI on a termin
     await wait(/Flush\? \[y\/N\]/);
     tmux('send-keys', '-t', target, 'y', 'Enter');
     await wait(/Queue flushed[\s\S]*FLUSH-EXIT-0/);
-    await wait(/Set sasl-password \(hidden\):/);
+    // The shell's `read` takes the first line; the second waits in the terminal, echoed by it, before
+    // the CLI even starts: it must not become the password.
+    tmux('send-keys', '-t', target, '-l', 'go\rtyped-ahead-9\r');
+    await wait(/typed-ahead-9\n\(ignored what was typed before this prompt: the terminal showed it\)\nSet sasl-password \(hidden\): *$/m);
     tmux('send-keys', '-t', target, '-l', 'tty-secret-31');
     tmux('send-keys', '-t', target, 'Enter');
     await wait(/sasl-password +\*{8}[\s\S]*PW-EXIT-0/);

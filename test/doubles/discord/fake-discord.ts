@@ -5,10 +5,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachGateway, type FakeGateway } from './fake-gateway.js';
-import { createRestHandler, type RateLimitRule, type RecordedRequest } from './fake-rest.js';
+import { createRestHandler, type RateLimitRule, type RecordedRequest, type RestState, type StoredMessage } from './fake-rest.js';
 import { DEFAULT_IDENTITY, type FakeIdentity } from './wire.js';
 
-export { EXPIRED_TOKEN_PREFIX, type RecordedRequest, type RecordedFile } from './fake-rest.js';
+export { EXPIRED_TOKEN_PREFIX, type RecordedRequest, type RecordedFile, type StoredMessage } from './fake-rest.js';
 
 export interface FakeDiscord {
   readonly identity: FakeIdentity;
@@ -19,6 +19,10 @@ export interface FakeDiscord {
   readonly gateway: FakeGateway;
   /** Answer the next `times` requests whose path matches with 429 Too Many Requests. */
   rateLimit(path: RegExp, times: number, retryAfterSec?: number): void;
+  /** Messages posted in channels (what members see), and the outage switches. */
+  readonly state: RestState;
+  /** The messages a channel shows, oldest first. */
+  channelMessages(channelId: string): StoredMessage[];
   /** Send an INTERACTION_CREATE dispatch. */
   interact(payload: unknown): void;
   /** Wait for the first request after index `from` matching `pred`. */
@@ -42,13 +46,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const identity: FakeIdentity = { ...DEFAULT_IDENTITY, ...opts.identity };
   const requests: RecordedRequest[] = [];
   const limits: RateLimitRule[] = [];
+  const state: RestState = { messages: [], outage: null, loseAnswers: 0 };
   const waiters = new Set<() => void>();
   const server = createServer();
   const port = () => (server.address() as AddressInfo).port;
   const handler = createRestHandler(identity, () => `ws://127.0.0.1:${port()}/gateway`, (r) => {
     requests.push(r);
     for (const w of [...waiters]) w();
-  }, new Set(opts.forbiddenChannels ?? []), limits);
+  }, new Set(opts.forbiddenChannels ?? []), limits, state);
   server.on('request', (req, res) => {
     handler(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
@@ -63,6 +68,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     requests,
     gateway,
     rateLimit: (path, times, retryAfterSec = 0.2) => void limits.push({ path, times, retryAfterSec }),
+    state,
+    channelMessages: (channelId) => state.messages.filter((m) => m.channel_id === channelId),
     interact: (payload) => gateway.dispatch('INTERACTION_CREATE', payload),
     waitForRequest(pred, { from = 0, timeoutMs = 10_000 } = {}) {
       return new Promise((resolve, reject) => {

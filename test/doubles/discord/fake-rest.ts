@@ -91,9 +91,48 @@ function sendRateLimited(res: ServerResponse, retryAfterSec: number): void {
     .end(data);
 }
 
-export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, record: (r: RecordedRequest) => void, forbidden: ReadonlySet<string> = new Set(), limits: RateLimitRule[] = []) {
+/** A message the fake keeps per channel (what the channel shows). */
+export interface StoredMessage {
+  id: string;
+  channel_id: string;
+  content: string;
+  embeds: any[];
+  components: any[];
+  nonce?: string;
+  /** Real time of creation (nonces are unique for a few minutes). */
+  createdAt: number;
+  /** Earlier versions (edits). */
+  history: { content: string; embeds: any[]; components: any[] }[];
+  attachments: { filename: string; size: number }[];
+}
+
+/** Channel messages, and failures a test switches on. */
+export interface RestState {
+  messages: StoredMessage[];
+  /** While set, channel message routes answer this 5xx status. */
+  outage: { status: number } | null;
+  /** The next this-many channel message writes are carried out but their answer is lost (the connection drops). */
+  loseAnswers: number;
+}
+
+/** Discord's window for `enforce_nonce` ("the past few minutes"). */
+const NONCE_WINDOW_MS = 5 * 60_000;
+
+export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, record: (r: RecordedRequest) => void, forbidden: ReadonlySet<string> = new Set(), limits: RateLimitRule[] = [], state: RestState = { messages: [], outage: null, loseAnswers: 0 }) {
   let nextMessage = 1_500_000_000_000_000_000n;
   const newMessageId = () => String(nextMessage++);
+  const stored = (channel: string, b: any, files: RecordedFile[]): StoredMessage => ({
+    id: newMessageId(),
+    channel_id: channel,
+    content: typeof b?.content === 'string' ? b.content : '',
+    embeds: Array.isArray(b?.embeds) ? b.embeds : [],
+    components: Array.isArray(b?.components) ? b.components : [],
+    ...(b?.nonce !== undefined ? { nonce: String(b.nonce) } : {}),
+    createdAt: Date.now(),
+    history: [],
+    attachments: files.map((f) => ({ filename: f.name, size: f.data.length })),
+  });
+  const wire = (m: StoredMessage) => ({ ...message(id, m.id, m.channel_id, { content: m.content, embeds: m.embeds, components: m.components }), ...(m.nonce ? { nonce: m.nonce } : {}), edited_timestamp: m.history.length ? new Date().toISOString() : null, attachments: m.attachments.map((a, i) => ({ id: String(i), filename: a.filename, size: a.size, url: `https://cdn.fake/${a.filename}` })) });
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -171,13 +210,57 @@ export function createRestHandler(id: FakeIdentity, gatewayUrl: GatewayUrl, reco
       send(res, 200, message(id, newMessageId(), id.channelId, parsed.body ?? {}));
       return;
     }
-    hit = m(/^\/api\/v10\/channels\/(\d+)\/messages$/);
-    if (hit && req.method === 'POST' && forbidden.has(hit[1])) {
+    hit = m(/^\/api\/v10\/channels\/(\d+)\/messages(?:\/(\d+))?$/);
+    if (hit && state.outage) {
+      send(res, state.outage.status, { message: `${state.outage.status}: Service Unavailable`, code: 0 });
+      return;
+    }
+    if (hit && req.method !== 'GET' && state.loseAnswers > 0) {
+      state.loseAnswers -= 1;
+      // Carried out below, but the answer never arrives.
+      const lost = { writeHead: () => lost, end: () => lost, headersSent: false } as unknown as ServerResponse;
+      res = lost;
+      setImmediate(() => req.socket.destroy());
+    }
+    if (hit && !hit[2] && req.method === 'POST' && forbidden.has(hit[1])) {
       send(res, 403, { message: 'Missing Permissions', code: 50013 });
       return;
     }
-    if (hit && req.method === 'POST') {
-      send(res, 200, message(id, newMessageId(), hit[1], parsed.body ?? {}));
+    if (hit && !hit[2] && req.method === 'POST') {
+      const b = parsed.body ?? {};
+      if (b.nonce !== undefined && (typeof b.nonce !== 'string' && typeof b.nonce !== 'number' || String(b.nonce).length > 25)) {
+        send(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { nonce: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] } } });
+        return;
+      }
+      if (b.enforce_nonce === true && b.nonce !== undefined) {
+        const same = state.messages.find((x) => x.channel_id === hit![1] && x.nonce === String(b.nonce) && Date.now() - x.createdAt < NONCE_WINDOW_MS);
+        if (same) {
+          send(res, 200, wire(same));
+          return;
+        }
+      }
+      const msg = stored(hit[1], b, parsed.files);
+      state.messages.push(msg);
+      send(res, 200, wire(msg));
+      return;
+    }
+    if (hit && !hit[2] && req.method === 'GET') {
+      const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 50) || 50);
+      send(res, 200, state.messages.filter((x) => x.channel_id === hit![1]).slice().reverse().slice(0, limit).map((x) => { const w = wire(x); delete (w as { nonce?: string }).nonce; return w; }));
+      return;
+    }
+    if (hit && hit[2] && req.method === 'PATCH') {
+      const msg = state.messages.find((x) => x.channel_id === hit![1] && x.id === hit![2]);
+      if (!msg) {
+        send(res, 404, { message: 'Unknown Message', code: 10008 });
+        return;
+      }
+      const b = parsed.body ?? {};
+      msg.history.push({ content: msg.content, embeds: msg.embeds, components: msg.components });
+      if (typeof b.content === 'string') msg.content = b.content;
+      if (Array.isArray(b.embeds)) msg.embeds = b.embeds;
+      if (Array.isArray(b.components)) msg.components = b.components;
+      send(res, 200, wire(msg));
       return;
     }
     hit = m(/^\/api\/v10\/channels\/(\d+)$/);

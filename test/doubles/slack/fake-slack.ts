@@ -38,7 +38,19 @@ export interface FakeMessage {
   history: { text: string; blocks: Json[] }[];
   via: 'response_url' | 'chat.postMessage';
   deleted?: boolean;
+  /** Message metadata (`event_type`, `event_payload`) as posted with chat.postMessage. */
+  metadata?: Json;
 }
+
+/**
+ * A Web API outage: every call of the listed methods (default: all but auth.test and
+ * apps.connections.open) fails the way Slack fails: HTTP 5xx, `ok:false` with an error such as
+ * `service_unavailable` (HTTP 200), or HTTP 429 with Retry-After.
+ */
+export type SlackOutage =
+  | { kind: 'http'; status?: number; methods?: string[] }
+  | { kind: 'ok-false'; error?: string; methods?: string[] }
+  | { kind: 'rate-limit'; retryAfterSec?: number; methods?: string[] };
 
 export interface FakeUser {
   id: string;
@@ -81,6 +93,10 @@ export class FakeSlack {
   readonly uploads = new Map<string, { filename: string; length: number; data?: Buffer; title?: string; channel?: string }>();
   /** Web API method -> error it answers (e.g. `chat.postMessage` -> `not_in_channel`). */
   readonly failures = new Map<string, string>();
+  /** While set, Web API calls fail as in a Slack outage. */
+  outage: SlackOutage | null = null;
+  /** The next this-many calls of these methods are carried out but their answer is lost (the connection drops). */
+  readonly lostAnswers = new Map<string, number>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
   private readonly triggers = new Map<string, number>();
   private readonly sockets = new Set<WebSocket>();
@@ -174,8 +190,23 @@ export class FakeSlack {
     }
     if (!token) return fail('not_authed');
     if (token !== this.botToken) return fail('invalid_auth');
+    const o = this.outage;
+    if (o && (o.methods ? o.methods.includes(method) : method !== 'auth.test')) {
+      if (o.kind === 'http') return void res.writeHead(o.status ?? 503, { 'content-type': 'text/html' }).end('<html><body>Service Unavailable</body></html>');
+      if (o.kind === 'rate-limit') return void res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(o.retryAfterSec ?? 30) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return fail(o.error ?? 'service_unavailable');
+    }
     const forced = this.failures.get(method);
     if (forced) return fail(forced);
+    const lose = this.lostAnswers.get(method) ?? 0;
+    if (lose > 0) {
+      this.lostAnswers.set(method, lose - 1);
+      // Carry the call out, then drop the connection before the answer.
+      const sink = { writeHead: () => sink, end: () => sink } as unknown as ServerResponse;
+      await this.api(method, req, raw, sink).catch(() => undefined);
+      req.socket.destroy();
+      return;
+    }
 
     switch (method) {
       case 'auth.test':
@@ -185,8 +216,10 @@ export class FakeSlack {
         if (!body.text && !body.blocks) return fail('no_text');
         const problems = body.blocks ? blockProblems(body.blocks) : [];
         if (problems.length) return fail('invalid_blocks', { errors: problems });
-        const m = this.addMessage({ channel: String(body.channel), text: String(body.text ?? ''), blocks: body.blocks ?? [], via: 'chat.postMessage' });
-        return reply({ ok: true, channel: m.channel, ts: m.ts, message: { type: 'message', text: m.text, blocks: m.blocks, user: this.botUserId, ts: m.ts } });
+        const metadata = typeof body.metadata === 'object' && body.metadata ? (body.metadata as Json) : undefined;
+        if (metadata && (typeof metadata.event_type !== 'string' || typeof metadata.event_payload !== 'object')) return fail('invalid_metadata_format');
+        const m = this.addMessage({ channel: String(body.channel), text: String(body.text ?? ''), blocks: body.blocks ?? [], via: 'chat.postMessage', ...(metadata ? { metadata } : {}) });
+        return reply({ ok: true, channel: m.channel, ts: m.ts, message: { type: 'message', text: m.text, blocks: m.blocks, user: this.botUserId, bot_id: 'B0FAKE', ts: m.ts, ...(metadata ? { metadata } : {}) } });
       }
       case 'chat.update': {
         const m = this.messages.find((x) => x.channel === body.channel && x.ts === body.ts && !x.visibleTo);
@@ -195,6 +228,18 @@ export class FakeSlack {
         if (problems.length) return fail('invalid_blocks', { errors: problems });
         this.replace(m, String(body.text ?? ''), body.blocks ?? []);
         return reply({ ok: true, channel: m.channel, ts: m.ts, text: m.text });
+      }
+      case 'conversations.history': {
+        if (!body.channel) return fail('channel_not_found');
+        const all = body.include_all_metadata === true || body.include_all_metadata === 'true';
+        const limit = Math.min(999, Number(body.limit) || 100);
+        const list = this.messages.filter((m) => m.channel === body.channel && !m.visibleTo && !m.deleted).reverse().slice(0, limit);
+        return reply({
+          ok: true,
+          has_more: false,
+          pin_count: 0,
+          messages: list.map((m) => ({ type: 'message', user: this.botUserId, bot_id: 'B0FAKE', text: m.text, ts: m.ts, blocks: m.blocks, ...(all && m.metadata ? { metadata: m.metadata } : {}) })),
+        });
       }
       case 'views.open': {
         const issued = this.triggers.get(String(body.trigger_id));

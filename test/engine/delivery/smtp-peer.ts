@@ -34,6 +34,8 @@ export interface PeerOptions {
   rcptReply?: (to: string) => string | undefined;
   /** Reply at end of DATA; undefined accepts. */
   dataReply?: () => string | undefined;
+  /** Reply instead of the greeting (e.g. `421 4.3.2 try later`), then the connection closes; undefined greets. */
+  connectReply?: () => string | undefined;
   /** Offer SIZE with this limit. */
   size?: number;
   /** Do not offer 8BITMIME / SMTPUTF8. */
@@ -85,7 +87,8 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
     logger: { trace: quiet, debug: record, info: quiet, warn: quiet, error: quiet, fatal: quiet } as unknown as SMTPServerOptions['logger'],
     onConnect(_session, cb) {
       peer.connections++;
-      cb();
+      const reply = opts.connectReply?.();
+      cb(reply ? smtpError(reply) : undefined);
     },
     onAuth(auth, _session, cb) {
       peer.authAttempts.push({ method: auth.method, user: auth.username ?? '' });

@@ -25,6 +25,7 @@ export function view(over: Partial<SettingsView> = {}): SettingsView {
     retryFirst: 300, retryMax: 4000, maxQueueLifetime: 432000, concurrency: 4, listen: '127.0.0.1:2525',
     intakeAuth: false, intakeUsername: '', intakeTlsCert: '', intakeTlsKey: '', intakeMaxSize: 0, intakeMaxRecipients: 100,
     intakeMaxConnections: 20, intakeAllowSenders: '', dkimDomain: '', dkimSelector: '', dnsblZones: 'dnsbl.doctor.test', httpListen: '',
+    alertGroupWait: 30, alertGroupInterval: 300, alertRepeatInterval: 14400, alertBacklogCount: 1000, alertBacklogAge: 3600,
     saslPassword: '(not set)', intakePassword: '(not set)', dkimPrivateKey: '(not set)', tlsMode: 'starttls', route: 'direct (MX)', ...over,
   };
   return { ...s, tlsMode: over.tlsMode ?? tlsModeOf(s), route: s.relayHost ? `relay ${s.relayHost}:${s.relayPort ?? 25}` : 'direct (MX)' };

@@ -1,10 +1,11 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Deliverer, type DeliveryRequest, type Engine, type EngineOptions, type RecipientResult } from '../../../src/engine/index.js';
 import { FakeClock, until } from '../../doubles/clock.js';
 import { startPeer, type Peer } from '../delivery/smtp-peer.js';
+import { Store, type Op } from '../../../src/engine/store.js';
 
 const op = { platform: 'cli' as const, id: 'bob' };
 const engines: Engine[] = [];
@@ -193,6 +194,56 @@ describe('delivery worker', () => {
     await until(() => peer.received.length === 1, 5_000, 'delivery after enable');
   });
 
+  it('flush counts a message once when its deferral lands on disk while flush reads the queue', async () => {
+    // The first attempt waits for the test; the retry the flush asks for is sent.
+    let first: ((r: RecipientResult[]) => void) | null = null;
+    let attempts = 0;
+    const factory = (): Deliverer => ({
+      deliver: (req) => (++attempts === 1 ? new Promise((release) => (first = release)) : Promise.resolve(req.to.map((to) => ({ to, status: 'sent' as const, response: '250 2.0.0 ok' })))),
+      close: async () => {},
+    });
+    const { e } = await make({ delivererFactory: factory, pollMs: 50 });
+    const { id } = await e.submit({ to: ['a@example.com'], subject: 's', text: 't' }, op);
+    await until(() => first !== null, 5_000, 'the attempt');
+    // Hold the attempt's deferral (its due key) on its way to disk, and let it land once flush has noted what is being sent.
+    let landed!: () => void;
+    const deferralLanded = new Promise<void>((r) => (landed = r));
+    let releaseDeferral: (() => void) | null = null;
+    let held = false;
+    const commit = Store.prototype.commit;
+    const keys = Store.prototype.keys;
+    const spies = [
+      vi.spyOn(Store.prototype, 'commit').mockImplementation(async function (this: Store, ops: Op[], sync?: boolean) {
+        if (!held && ops.some((o) => o.type === 'put' && o.key.startsWith('d!') && o.key.endsWith(`!${id}`))) {
+          held = true;
+          await new Promise<void>((r) => (releaseDeferral = r));
+          await commit.call(this, ops, sync);
+          landed();
+          return;
+        }
+        return commit.call(this, ops, sync);
+      }),
+      vi.spyOn(Store.prototype, 'keys').mockImplementation(async function (this: Store, q) {
+        if (releaseDeferral && (q as { gt?: string }).gt === 'd!') {
+          releaseDeferral();
+          releaseDeferral = null;
+          await deferralLanded;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return keys.call(this, q);
+      }),
+    ];
+    try {
+      first!([{ to: 'a@example.com', status: 'deferred', response: '451 4.3.0 try later', code: 451, failure: 'rejected' }]);
+      await until(() => releaseDeferral !== null, 5_000, 'the deferral on its way to disk');
+      const { count } = await e.queueFlush(op);
+      expect(count).toBe(1);
+      await until(async () => (await e.queueCounts()).total === 0, 5_000, 'the retry the flush asked for');
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+  });
+
   it('flush makes deferred mail due now and says how many', async () => {
     const clock = new FakeClock();
     let down = true;
@@ -283,15 +334,19 @@ describe('delivery worker', () => {
 });
 
 describe('alerts and access', () => {
-  it('fans warnings and errors out to subscribed channels at their level', async () => {
-    const { e } = await make({ worker: false });
+  it('fans warnings and errors out to subscribed channels at their level, grouped after alert-group-wait', async () => {
+    const clock = new FakeClock();
+    const { e } = await make({ worker: false, alerts: true, clock });
     const got: string[] = [];
-    e.addAlertSink('slack', async (t, a) => void got.push(`${t.channel}:${a.level}:${a.title}`));
+    e.addAlertSink('slack', { post: async (t, a) => (got.push(`${t.channel}:${a.level}:${a.group?.code}`), `ts${got.length}`) });
     await e.alertSubscribe({ platform: 'slack', channel: 'C1' }, 'warning', op);
     await e.alertSubscribe({ platform: 'slack', channel: 'C2' }, 'error', op);
     await e.recordEvent('info', 'x.info', 'hello', 'system');
     await e.recordEvent('warning', 'x.warn', 'careful', 'system');
     await e.recordEvent('error', 'x.err', 'broken', 'system');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual([]);
+    clock.advance(30_000);
     await until(() => got.length === 3, 2_000, 'alerts');
     expect(got.sort()).toEqual(['C1:error:x.err', 'C1:warning:x.warn', 'C2:error:x.err']);
     expect((await e.alertList()).map((s) => s.channel).sort()).toEqual(['C1', 'C2']);
