@@ -10,10 +10,13 @@ import { startPeer, type Peer } from '../../engine/delivery/smtp-peer.js';
 import { FakeClock, until } from '../../doubles/clock.js';
 import type { StoredMessage } from '../../doubles/discord/fake-discord.js';
 import type { Engine } from '../../../src/engine/index.js';
+import { resolverFromEnv } from '../../../src/engine/delivery/dns.js';
+import { PEERS, freePort, peersOrSkip } from '../../peers/peers.js';
 import { ALERT_CHANNEL, CB, OPERATOR, STRANGER, VIEWER, startHarness, textOf, type Harness } from './harness.js';
 
 const cli = { platform: 'cli' as const, id: 'test' };
 const refuse = new Map<string, string>();
+const peers = await peersOrSkip('Discord alert buttons on a domain (direct mode)');
 let peer: Peer;
 
 beforeAll(async () => {
@@ -159,5 +162,45 @@ describe('alert groups in Discord', () => {
     expect((await h.engine.alertSilences()).map((s) => s.match)).toEqual([`127.0.0.1:${peer.port}`]);
     expect(alert.history).toHaveLength(0);
     refuse.delete('slow.test');
+  });
+
+  test.skipIf(!peers.ok)("a domain's alert: its buttons list and flush that domain's mail only; Flush asks first, naming it and the count", async () => {
+    clock = new FakeClock();
+    // Direct mode: dnsmasq sends direct.test to 127.0.0.21 and aonly.dlv.test to 127.0.0.13; nothing listens on this port there, so both defer, each in its own group.
+    h = await startHarness({ engine: { worker: true, pollMs: 200, clock, resolver: resolverFromEnv({ SMTP_OPS_DNS: PEERS.dns }), directPort: await freePort('127.0.0.21') } });
+    await h.engine.updateSettings({ hostname: 'ops.example.test', 'relay-host': '', 'relay-port': '', 'use-tls': 'off' }, cli);
+    await h.engine.alertSubscribe({ platform: 'discord', channel: ALERT_CHANNEL }, 'warning', cli);
+    await submit(h.engine, 2, 'direct.test');
+    await submit(h.engine, 1, 'aonly.dlv.test', 2);
+    await counted(h.engine, 'direct.test', 2);
+    await counted(h.engine, 'aonly.dlv.test', 1);
+    clock.advance(30_000);
+    // Discord takes about one post per second per channel: the second waits its turn on the clock.
+    for (let t = 0; t < 10 && cards(ALERT_CHANNEL).length < 2; t++) {
+      await settle(100);
+      clock.advance(1_000);
+    }
+    await until(() => cards(ALERT_CHANNEL).length === 2, 10_000, 'an alert per domain');
+    const alert = cards(ALERT_CHANNEL).find((m) => m.embeds[0].title.includes('Mail to direct.test is deferred'))!;
+    const buttons = alert.components[0].components as { custom_id: string; label: string }[];
+    expect(buttons.map((b) => b.label)).toEqual(['Show deferred mail', 'Flush', 'Mute 1h', 'Mute 4h', 'Open log']);
+    const id = (label: string) => buttons.find((b) => b.label === label)!.custom_id;
+
+    const look = await h.press(VIEWER, id('Show deferred mail'));
+    expect(look.ephemeral).toBe(true);
+    expect(textOf(look.message)).toContain('u0@direct.test');
+    expect(textOf(look.message)).toContain('u1@direct.test');
+    expect(textOf(look.message)).not.toContain('u2@aonly.dlv.test');
+
+    const ask = await h.press(OPERATOR, id('Flush'));
+    expect(ask.ephemeral).toBe(true);
+    expect(ask.message.embeds[0].title).toBe('Flush these messages?');
+    expect(textOf(ask.message)).toMatch(/retry 2 messages .*direct\.test/);
+    const yes = (ask.message.components[0].components as { custom_id: string; label: string }[]).find((b) => b.label === 'Flush 2')!;
+    const done = await h.press(OPERATOR, yes.custom_id);
+    expect(textOf(done.message)).toMatch(/2 messages .*direct\.test/);
+    const flushed = (await h.engine.eventList({})).items.find((e) => e.code === 'queue.flushed')!;
+    expect(flushed.data).toMatchObject({ count: 2, filter: { domain: 'direct.test' } });
+    expect(alert.history).toHaveLength(0);
   });
 });

@@ -17,7 +17,10 @@ import { FakeSlack, type FakeMessage, type SlackOutage } from '../../doubles/sla
 import { FakeClock, until } from '../../doubles/clock.js';
 import { ADMIN, Harness, OPERATOR, STRANGER, VIEWER, textOf } from './harness.js';
 import type { Engine } from '../../../src/engine/index.js';
+import { resolverFromEnv } from '../../../src/engine/delivery/dns.js';
+import { PEERS, freePort, peersOrSkip } from '../../peers/peers.js';
 
+const peers = await peersOrSkip('Slack alert buttons on a domain (direct mode)');
 let peer: SMTPServer;
 let peerPort = 0;
 const received: string[] = [];
@@ -337,6 +340,51 @@ describe('alert groups in Slack', () => {
     const events = (await h.engine.eventList({ level: 'warning' })).items.filter((e) => e.code === 'access.denied');
     expect(events.length).toBeGreaterThanOrEqual(2);
     refuse.delete('slow.test');
+  });
+
+  test.skipIf(!peers.ok)("a domain's alert: its buttons list and flush that domain's mail only; Flush asks first, naming it and the count", async () => {
+    clock = new FakeClock();
+    const dir = await mkdtemp(join(tmpdir(), 'smtp-ops-slack-alerts-'));
+    dirs.push(dir);
+    // Direct mode: dnsmasq sends direct.test to 127.0.0.21 and aonly.dlv.test to 127.0.0.13; nothing listens on this port there, so both defer, each in its own group.
+    h = await Harness.start({ mode: 'http', fake, storeDir: dir, engine: { worker: true, pollMs: 200, clock, resolver: resolverFromEnv({ SMTP_OPS_DNS: PEERS.dns }), directPort: await freePort('127.0.0.21') } });
+    extra.push(h);
+    await h.engine.updateSettings({ hostname: 'ops.example.test', 'relay-host': '', 'relay-port': '', 'use-tls': 'off' }, setupActor);
+    await h.engine.accessGrant(`slack:${OPERATOR.id}`, 'operator', setupActor);
+    await h.command(OPERATOR, 'alerts subscribe', 'C0DOMAIN');
+    await submit(h.engine, 2, 'direct.test');
+    await submit(h.engine, 1, 'aonly.dlv.test', 2);
+    await counted(h.engine, 'direct.test', 2);
+    await counted(h.engine, 'aonly.dlv.test', 1);
+    clock.advance(30_000);
+    // Slack takes about one post per second per channel: the second waits its turn on the clock.
+    for (let t = 0; t < 10 && alertPosts(fake, 'C0DOMAIN').length < 2; t++) {
+      await settle(100);
+      clock.advance(1_000);
+    }
+    await fake.waitFor(() => alertPosts(fake, 'C0DOMAIN').length === 2, 10_000, 'an alert per domain');
+    const alert = alertPosts(fake, 'C0DOMAIN').find((m) => m.text.includes('Mail to direct.test is deferred'))!;
+    const labels = alert.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements.map((e: { text: { text: string } }) => e.text.text));
+    expect(labels).toEqual(['Show deferred mail', 'Flush', 'Mute 1h', 'Mute 4h', 'Open log']);
+    const byLabel = (l: string) => (b: Record<string, any>) => b.text?.text === l;
+
+    const list = await h.posted((await h.press(OPERATOR, alert, byLabel('Show deferred mail'))).payload.response_url, 1);
+    expect(textOf(list)).toContain('u0@direct.test');
+    expect(textOf(list)).toContain('u1@direct.test');
+    expect(textOf(list)).not.toContain('u2@aonly.dlv.test');
+
+    const ask = await h.posted((await h.press(OPERATOR, alert, byLabel('Flush'))).payload.response_url, 1);
+    expect(ask.visibleTo).toBe(OPERATOR.id);
+    expect(textOf(ask)).toContain('Flush these messages?');
+    expect(textOf(ask)).toMatch(/retry 2 messages .*direct\.test/);
+    // Yes carries Slack's own confirm dialog, naming the count.
+    const yesButton = ask.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).find((e: Record<string, any>) => String(e.action_id).startsWith('smtp.action.confirm.'));
+    expect(yesButton).toMatchObject({ text: { text: 'Flush 2' }, confirm: { confirm: { text: 'Flush 2' } } });
+    await h.press(OPERATOR, ask, (b) => String(b.action_id).startsWith('smtp.action.confirm.'));
+    await fake.waitFor(() => textOf(ask).includes('Queue flushed'), 5000, 'the flush');
+    expect(textOf(ask)).toMatch(/2 messages .*direct\.test/);
+    const flushed = (await h.engine.eventList({})).items.find((e) => e.code === 'queue.flushed')!;
+    expect(flushed.data).toMatchObject({ count: 2, filter: { domain: 'direct.test' } });
   });
 
   test('mute from chat suppresses; unmute posts what was held back', async () => {
